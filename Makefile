@@ -1,0 +1,44 @@
+# hocbaso — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup lint typecheck migrations-check pytest bench messages clean-db
+
+$(STAMP): requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $(STAMP)
+
+messages: $(STAMP)
+	$(PY) manage.py compile_messages_po
+
+setup: $(STAMP) messages
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo --if-empty
+
+run: setup
+	$(PY) manage.py demo_logins
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy hocbaso
+
+migrations-check: $(STAMP)
+	$(PY) manage.py makemigrations --check --dry-run
+
+pytest: $(STAMP) messages
+	$(VENV)/bin/pytest -q -n 2
+
+test: lint typecheck migrations-check pytest
+
+bench: $(STAMP)
+	$(PY) bench/run_all.py
+
+clean-db:
+	rm -f var/hocbaso.sqlite3*

@@ -1,0 +1,54 @@
+"""Every audit action the system may write, with its Vietnamese description.
+
+An action not listed here cannot be logged: a typo fails loudly instead of writing an event
+nobody can find (wagtail's registry pattern).
+"""
+
+from __future__ import annotations
+
+ACTIONS: dict[str, str] = {
+    # accounts
+    "account.login": "Đăng nhập",
+    "account.login_failed": "Đăng nhập thất bại",
+    "account.logout": "Đăng xuất",
+    "account.created": "Tạo tài khoản",
+    "account.password_set": "Đặt mật khẩu",
+    "role.granted": "Cấp vai trò",
+    "role.revoked": "Thu hồi vai trò",
+    # organisation
+    "org.province_created": "Tạo Sở GD&ĐT",
+    "org.commune_created": "Tạo xã/phường",
+    "org.school_created": "Tạo trường",
+    "org.school_renamed": "Đổi tên trường",
+    "org.school_year_created": "Tạo năm học",
+    "org.class_created": "Tạo lớp",
+    # assignments
+    "assignment.teaching_assigned": "Phân công giảng dạy",
+    "assignment.teaching_ended": "Kết thúc phân công giảng dạy",
+    "assignment.homeroom_assigned": "Phân công chủ nhiệm",
+    "assignment.homeroom_ended": "Kết thúc phân công chủ nhiệm",
+    # pupils
+    "student.created": "Tạo hồ sơ học sinh",
+    "student.profile_updated": "Sửa hồ sơ học sinh",
+    "student.field_verified": "Xác minh thông tin học sinh",
+    "student.photo_set": "Cập nhật ảnh học sinh",
+    "student.photo_viewed": "Xem ảnh học sinh",
+    "student.personal_id_viewed": "Xem số định danh cá nhân",
+    "student.enrolled": "Xếp lớp học sinh",
+    "student.transferred_out": "Chuyển đi",
+    "guardian.added": "Thêm cha mẹ/người giám hộ",
+    "guardian.account_linked": "Liên kết tài khoản phụ huynh",
+    # import / export
+    "import.students_applied": "Nhập danh sách học sinh",
+    "import.staff_applied": "Nhập danh sách cán bộ, giáo viên",
+    "export.students": "Xuất danh sách học sinh",
+    "export.staff": "Xuất danh sách cán bộ, giáo viên",
+}
+
+
+def describe(action: str) -> str:
+    return ACTIONS[action]
+
+
+def is_registered(action: str) -> bool:
+    return action in ACTIONS

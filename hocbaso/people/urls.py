@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from hocbaso.people.views import accounts, home, schools, students
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("dang-nhap/", accounts.LoginView.as_view(), name="login"),
+    path("dang-xuat/", accounts.logout_view, name="logout"),
+    path("truong/", schools.school_list, name="school_list"),
+    path("truong/<int:pk>/", schools.school_detail, name="school_detail"),
+    path("truong/<int:pk>/hoan-thien/", schools.school_completeness, name="school_completeness"),
+    path("lop/<int:pk>/", schools.class_detail, name="class_detail"),
+    path("lop/<int:pk>/hoan-thien/", schools.class_completeness, name="class_completeness"),
+    path("hoc-sinh/", students.student_list, name="student_list"),
+    path("hoc-sinh/<int:pk>/", students.student_detail, name="student_detail"),
+    path("hoc-sinh/<int:pk>/sua/", students.student_edit, name="student_edit"),
+    path("hoc-sinh/<int:pk>/xac-minh/", students.student_verify, name="student_verify"),
+    path("hoc-sinh/<int:pk>/dinh-danh/", students.student_personal_id, name="student_personal_id"),
+    path("hoc-sinh/<int:pk>/anh/", students.student_photo, name="student_photo"),
+    path(
+        "hoc-sinh/<int:pk>/anh/tai-len/", students.student_photo_upload, name="student_photo_upload"
+    ),
+]

@@ -1,0 +1,224 @@
+"""Persona × route × method matrix (security.md A1): every URL pattern is listed here, and a
+route missing from the matrix fails the suite."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from hocbaso.audit.models import AuditEvent
+from hocbaso.people.models import User
+from hocbaso.people.tests.world import CANARY_NAME, CANARY_PERSONAL_ID, PERSONAS, World
+
+pytestmark = pytest.mark.django_db
+
+ALL = frozenset(PERSONAS)
+SCHOOL_STAFF = frozenset({"principal", "vice_principal", "school_admin"})
+OVERSIGHT = frozenset({"commune_officer", "province_officer", "inspector", "sysadmin"})
+SCHOOL_READERS = SCHOOL_STAFF | OVERSIGHT | {"group_head", "homeroom_4a", "subject_teacher_5b"}
+CLASS_4A_READERS = SCHOOL_STAFF | OVERSIGHT | {"group_head", "homeroom_4a"}
+PUPIL_A_READERS = CLASS_4A_READERS | {"parent_a"}
+PUPIL_A_WRITERS = SCHOOL_STAFF | {"homeroom_4a"}
+PERSONAL_ID_READERS = PUPIL_A_WRITERS | {"province_officer", "inspector"}
+# The canary pupil is in the other school: only these may ever see its name.
+CANARY_READERS = frozenset({"other_principal", "province_officer", "inspector", "sysadmin"})
+
+
+@dataclass(frozen=True)
+class Route:
+    url: Callable[[World], str]
+    method: str
+    allowed: frozenset[str]
+    # personas that can see the object but not do this (403), the rest of the denied get 404
+    forbidden: frozenset[str] = frozenset()
+    data: Callable[[World], dict[str, object]] | None = None
+    # a scoped list: everyone logged in gets 200, with only what they may see
+    scoped_list: bool = False
+
+
+def _edit_payload(w: World) -> dict[str, object]:
+    s = w.pupil_a
+    return {
+        "full_name": s.full_name,
+        "gender": str(s.gender),
+        "birth_date": s.birth_date.strftime("%d/%m/%Y"),
+        "ethnicity": s.ethnicity,
+        "nationality": s.nationality,
+        "birth_place": s.birth_place,
+        "hometown": s.hometown,
+        "current_address": s.current_address,
+        "father_name": s.father_name,
+        "mother_name": s.mother_name,
+        "guardian_name": s.guardian_name,
+        "policy_group": s.policy_group,
+    }
+
+
+MATRIX: dict[str, list[Route]] = {
+    "home": [Route(lambda w: "/", "get", ALL)],
+    "school_list": [Route(lambda w: "/truong/", "get", ALL, scoped_list=True)],
+    "student_list": [Route(lambda w: "/hoc-sinh/", "get", ALL, scoped_list=True)],
+    "school_detail": [Route(lambda w: f"/truong/{w.school.pk}/", "get", SCHOOL_READERS)],
+    "school_completeness": [
+        Route(lambda w: f"/truong/{w.school.pk}/hoan-thien/", "get", SCHOOL_READERS)
+    ],
+    "class_detail": [Route(lambda w: f"/lop/{w.class_4a.pk}/", "get", CLASS_4A_READERS)],
+    "class_completeness": [
+        Route(lambda w: f"/lop/{w.class_4a.pk}/hoan-thien/", "get", CLASS_4A_READERS)
+    ],
+    "student_detail": [Route(lambda w: f"/hoc-sinh/{w.pupil_a.pk}/", "get", PUPIL_A_READERS)],
+    "student_photo": [Route(lambda w: f"/hoc-sinh/{w.pupil_a.pk}/anh/", "get", PUPIL_A_READERS)],
+    "student_edit": [
+        Route(
+            lambda w: f"/hoc-sinh/{w.pupil_a.pk}/sua/",
+            "get",
+            PUPIL_A_WRITERS,
+            forbidden=PUPIL_A_READERS - PUPIL_A_WRITERS,
+        ),
+        Route(
+            lambda w: f"/hoc-sinh/{w.pupil_a.pk}/sua/",
+            "post",
+            PUPIL_A_WRITERS,
+            forbidden=PUPIL_A_READERS - PUPIL_A_WRITERS,
+            data=_edit_payload,
+        ),
+    ],
+    "student_verify": [
+        Route(
+            lambda w: f"/hoc-sinh/{w.pupil_a.pk}/xac-minh/",
+            "post",
+            PUPIL_A_WRITERS,
+            forbidden=PUPIL_A_READERS - PUPIL_A_WRITERS,
+            data=lambda w: {"field": "full_name", "source": "birth_certificate"},
+        ),
+    ],
+    "student_photo_upload": [
+        Route(
+            lambda w: f"/hoc-sinh/{w.pupil_a.pk}/anh/tai-len/",
+            "post",
+            PUPIL_A_WRITERS,
+            forbidden=PUPIL_A_READERS - PUPIL_A_WRITERS,
+            data=lambda w: {},
+        ),
+    ],
+    "student_personal_id": [
+        Route(
+            lambda w: f"/hoc-sinh/{w.pupil_a.pk}/dinh-danh/",
+            "post",
+            PERSONAL_ID_READERS,
+            forbidden=PUPIL_A_READERS - PERSONAL_ID_READERS,
+        ),
+    ],
+    # Public or session routes.
+    "login": [Route(lambda w: "/dang-nhap/", "get", ALL)],
+    "logout": [Route(lambda w: "/dang-xuat/", "post", ALL)],
+    "set_language": [
+        Route(lambda w: "/i18n/setlang/", "post", ALL, data=lambda w: {"language": "en"})
+    ],
+}
+# Every route of Django's admin is for the Sở's system administrators only; the index
+# stands for all of them (each admin view checks `has_permission` the same way).
+ADMIN_NAMESPACE = "admin"
+ADMIN_ROUTE = Route(lambda w: "/quan-tri/", "get", frozenset({"sysadmin"}))
+# Routes served only to anonymous users or that render public pages.
+PUBLIC = {"login", "set_language"}
+
+
+def _route_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns: list[URLPattern | URLResolver], namespace: str | None) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, p.namespace or namespace)
+            else:
+                name = p.name or repr(p.pattern)
+                names.add(f"{namespace}:{name}" if namespace else name)
+
+    walk(get_resolver().url_patterns, None)
+    return names
+
+
+def test_every_route_is_in_the_matrix() -> None:
+    unlisted = {
+        n for n in _route_names() if n not in MATRIX and not n.startswith(f"{ADMIN_NAMESPACE}:")
+    }
+    assert unlisted == set(), f"routes missing from the access matrix: {sorted(unlisted)}"
+
+
+def _client_for(persona: str | None) -> Client:
+    client = Client()
+    if persona is not None:
+        client.force_login(User.objects.get(username=persona))
+    return client
+
+
+def _check(world: World, route: Route, persona: str | None) -> str | None:
+    """Return a failure description, or None when the response is the expected one."""
+    client = _client_for(persona)
+    events_before = AuditEvent.objects.count()
+    data = route.data(world) if route.data else {}
+    url = route.url(world)
+    response = client.post(url, data) if route.method == "post" else client.get(url)
+    status = response.status_code
+    body = (
+        response.content.decode(errors="replace")
+        if not response.get("Content-Type", "").startswith("image/")
+        else ""
+    )
+    label = f"{route.method.upper()} {url} as {persona or 'anonymous'}"
+    if CANARY_PERSONAL_ID in body or (CANARY_NAME in body and persona not in CANARY_READERS):
+        return f"{label}: canary pupil leaked"
+    if persona is None:
+        if url in ("/dang-nhap/",) or url.startswith("/i18n/"):
+            return None if status in (200, 302) else f"{label}: {status}"
+        if status != 302 or "/dang-nhap/" not in response["Location"]:
+            return f"{label}: expected redirect to login, got {status}"
+        return None
+    if persona in route.allowed:
+        return None if status in (200, 302) else f"{label}: expected success, got {status}"
+    expected = 403 if persona in route.forbidden else 404
+    if status != expected:
+        return f"{label}: expected {expected}, got {status}"
+    if AuditEvent.objects.count() != events_before:
+        return f"{label}: a denied request wrote an audit event"
+    return None
+
+
+@pytest.mark.parametrize("route_name", sorted(MATRIX))
+def test_access_matrix(world: World, route_name: str) -> None:
+    failures = []
+    for route in MATRIX[route_name]:
+        for persona in (None, *PERSONAS):
+            failure = _check(world, route, persona)
+            if failure:
+                failures.append(failure)
+    assert failures == []
+
+
+def test_admin_is_for_system_admins_only(world: World) -> None:
+    failures = []
+    for persona in (None, *PERSONAS):
+        response = _client_for(persona).get(ADMIN_ROUTE.url(world))
+        ok = response.status_code == 200
+        if ok != (persona in ADMIN_ROUTE.allowed):
+            failures.append(f"{persona}: {response.status_code}")
+    assert failures == []
+
+
+def test_scoped_lists_show_only_what_the_persona_may_see(world: World) -> None:
+    # given the pupil list as the subject teacher of 5B and as parent B
+    teacher_body = _client_for("subject_teacher_5b").get("/hoc-sinh/").content.decode()
+    parent_b_body = _client_for("parent_b").get("/hoc-sinh/").content.decode()
+    other_principal = _client_for("other_principal").get("/hoc-sinh/").content.decode()
+    # then each sees exactly their pupils
+    assert "Phạm Thu Hà" in teacher_body
+    assert "Lê Minh An" not in teacher_body
+    assert "Phạm Thu Hà" not in parent_b_body
+    assert "Lê Minh An" not in parent_b_body
+    assert CANARY_NAME in other_principal
+    assert "Lê Minh An" not in other_principal
