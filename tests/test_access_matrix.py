@@ -66,6 +66,14 @@ MATRIX: dict[str, list[Route]] = {
     "school_completeness": [
         Route(lambda w: f"/truong/{w.school.pk}/hoan-thien/", "get", SCHOOL_READERS)
     ],
+    "school_assignments": [
+        Route(lambda w: f"/truong/{w.school.pk}/phan-cong/", "get", SCHOOL_STAFF,
+              forbidden=SCHOOL_READERS - SCHOOL_STAFF),
+    ],
+    "class_assignments": [
+        Route(lambda w: f"/lop/{w.class_4a.pk}/phan-cong/", "post", SCHOOL_STAFF,
+              forbidden=CLASS_4A_READERS - SCHOOL_STAFF, data=lambda w: {}),
+    ],
     "class_detail": [Route(lambda w: f"/lop/{w.class_4a.pk}/", "get", CLASS_4A_READERS)],
     "class_completeness": [
         Route(lambda w: f"/lop/{w.class_4a.pk}/hoan-thien/", "get", CLASS_4A_READERS)

@@ -34,12 +34,21 @@ class Role(models.TextChoices):
     VICE_PRINCIPAL = "vice_principal", _("Phó hiệu trưởng")
     GROUP_HEAD = "group_head", _("Tổ trưởng chuyên môn")
     SCHOOL_ADMIN = "school_admin", _("Quản trị nhà trường")
+    # Membership of a school's teaching staff; what a teacher may touch comes only from their
+    # teaching and homeroom assignments.
+    TEACHER = "teacher", _("Giáo viên")
     COMMUNE_OFFICER = "commune_officer", _("Cán bộ UBND xã/phường")
     PROVINCE_OFFICER = "province_officer", _("Cán bộ Sở GD&ĐT")
     INSPECTOR = "inspector", _("Thanh tra")
 
 
-SCHOOL_ROLES = {Role.PRINCIPAL, Role.VICE_PRINCIPAL, Role.GROUP_HEAD, Role.SCHOOL_ADMIN}
+SCHOOL_ROLES = {
+    Role.PRINCIPAL,
+    Role.VICE_PRINCIPAL,
+    Role.GROUP_HEAD,
+    Role.SCHOOL_ADMIN,
+    Role.TEACHER,
+}
 
 
 _M = TypeVar("_M", bound=models.Model)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from hocbaso.people.views import accounts, home, schools, students
+from hocbaso.people.views import accounts, assignments, home, schools, students
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -11,7 +11,9 @@ urlpatterns = [
     path("truong/", schools.school_list, name="school_list"),
     path("truong/<int:pk>/", schools.school_detail, name="school_detail"),
     path("truong/<int:pk>/hoan-thien/", schools.school_completeness, name="school_completeness"),
+    path("truong/<int:pk>/phan-cong/", assignments.school_assignments, name="school_assignments"),
     path("lop/<int:pk>/", schools.class_detail, name="class_detail"),
+    path("lop/<int:pk>/phan-cong/", assignments.class_assignments, name="class_assignments"),
     path("lop/<int:pk>/hoan-thien/", schools.class_completeness, name="class_completeness"),
     path("hoc-sinh/", students.student_list, name="student_list"),
     path("hoc-sinh/<int:pk>/", students.student_detail, name="student_detail"),
