@@ -52,7 +52,9 @@ BARE = Template(
 
 def bare_view(request: HttpRequest, class_id: int) -> HttpResponse:
     rows = list(
-        Student.objects.filter(enrolments__class_group_id=class_id).values("full_name", "birth_date")
+        Student.objects.filter(enrolments__class_group_id=class_id).values(
+            "full_name", "birth_date"
+        )
     )
     return HttpResponse(BARE.render(Context({"rows": rows})))
 
@@ -68,7 +70,10 @@ def _fill(class_id: int, count: int) -> None:
 
     for i in range(count):
         create_student(
-            pupil_values(f"Học Sinh Số {i:04d}"), class_id, enrolled_on=dt.date(2026, 9, 5), acting_user=SEED
+            pupil_values(f"Học Sinh Số {i:04d}"),
+            class_id,
+            enrolled_on=dt.date(2026, 9, 5),
+            acting_user=SEED,
         )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -58,6 +59,10 @@ def _edit_payload(w: World) -> dict[str, object]:
     }
 
 
+def _header_only_csv(w: World) -> dict[str, object]:
+    return {"file": SimpleUploadedFile("ds.csv", "STT,Họ và tên\n".encode(), "text/csv")}
+
+
 MATRIX: dict[str, list[Route]] = {
     "home": [Route(lambda w: "/", "get", ALL)],
     "school_list": [Route(lambda w: "/truong/", "get", ALL, scoped_list=True)],
@@ -67,12 +72,58 @@ MATRIX: dict[str, list[Route]] = {
         Route(lambda w: f"/truong/{w.school.pk}/hoan-thien/", "get", SCHOOL_READERS)
     ],
     "school_assignments": [
-        Route(lambda w: f"/truong/{w.school.pk}/phan-cong/", "get", SCHOOL_STAFF,
-              forbidden=SCHOOL_READERS - SCHOOL_STAFF),
+        Route(
+            lambda w: f"/truong/{w.school.pk}/phan-cong/",
+            "get",
+            SCHOOL_STAFF,
+            forbidden=SCHOOL_READERS - SCHOOL_STAFF,
+        ),
     ],
     "class_assignments": [
-        Route(lambda w: f"/lop/{w.class_4a.pk}/phan-cong/", "post", SCHOOL_STAFF,
-              forbidden=CLASS_4A_READERS - SCHOOL_STAFF, data=lambda w: {}),
+        Route(
+            lambda w: f"/lop/{w.class_4a.pk}/phan-cong/",
+            "post",
+            SCHOOL_STAFF,
+            forbidden=CLASS_4A_READERS - SCHOOL_STAFF,
+            data=lambda w: {},
+        ),
+    ],
+    "import_file": [
+        Route(
+            lambda w: f"/truong/{w.school.pk}/nhap/hoc-sinh/",
+            "get",
+            SCHOOL_STAFF,
+            forbidden=SCHOOL_READERS - SCHOOL_STAFF,
+        ),
+        Route(
+            lambda w: f"/truong/{w.school.pk}/nhap/hoc-sinh/",
+            "post",
+            SCHOOL_STAFF,
+            forbidden=SCHOOL_READERS - SCHOOL_STAFF,
+            data=_header_only_csv,
+        ),
+    ],
+    "export_file": [
+        Route(
+            lambda w: f"/truong/{w.school.pk}/xuat/hoc-sinh.csv",
+            "get",
+            SCHOOL_STAFF,
+            forbidden=SCHOOL_READERS - SCHOOL_STAFF,
+        ),
+        Route(
+            lambda w: f"/truong/{w.school.pk}/xuat/can-bo.xlsx",
+            "get",
+            SCHOOL_STAFF,
+            forbidden=SCHOOL_READERS - SCHOOL_STAFF,
+        ),
+    ],
+    "import_template": [
+        Route(
+            lambda w: f"/truong/{w.school.pk}/mau/hoc-sinh.xlsx",
+            "get",
+            SCHOOL_STAFF,
+            forbidden=SCHOOL_READERS - SCHOOL_STAFF,
+        ),
     ],
     "class_detail": [Route(lambda w: f"/lop/{w.class_4a.pk}/", "get", CLASS_4A_READERS)],
     "class_completeness": [

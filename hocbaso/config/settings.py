@@ -18,6 +18,11 @@ _DEV_KEY = "dev-only-insecure-key-never-use-in-production"  # noqa: S105 - refus
 SECRET_KEY = env_secret("SECRET_KEY", _DEV_KEY)
 if not DEBUG and SECRET_KEY == _DEV_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+# Key of the hashes that tie a field verification to the value verified. Changing it makes
+# every field unverified again, so it is kept apart from SECRET_KEY (which may rotate).
+FIELD_HASH_KEY = env_secret("FIELD_HASH_KEY", "dev-only-field-hash-key")
+if not DEBUG and FIELD_HASH_KEY == "dev-only-field-hash-key":
+    raise ImproperlyConfigured("FIELD_HASH_KEY must be set when DEBUG is off")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 
 INSTALLED_APPS = [

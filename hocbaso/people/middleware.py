@@ -8,10 +8,13 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 
 _LAST_SEEN = "hocbaso_last_seen"
+_STARTED = "hocbaso_session_started"
 
 
 class StaffIdleTimeoutMiddleware:
-    """Log out a staff member idle for STAFF_IDLE_TIMEOUT_SECONDS (30 min by default)."""
+    """Log out a staff member idle for STAFF_IDLE_TIMEOUT_SECONDS (30 min by default), and any
+    session SESSION_COOKIE_AGE (12 h) after it started, however active (security.md F4): each
+    request writes `_LAST_SEEN`, and every write pushes the session's own expiry forward."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -21,7 +24,10 @@ class StaffIdleTimeoutMiddleware:
         if user is not None and user.is_authenticated:
             now = int(time.time())
             last_seen = request.session.get(_LAST_SEEN)
-            if isinstance(last_seen, int) and now - last_seen > settings.STAFF_IDLE_TIMEOUT_SECONDS:
+            started = request.session.setdefault(_STARTED, now)
+            idle = now - last_seen if isinstance(last_seen, int) else 0
+            age = now - started if isinstance(started, int) else 0
+            if idle > settings.STAFF_IDLE_TIMEOUT_SECONDS or age >= settings.SESSION_COOKIE_AGE:
                 logout(request)
             else:
                 request.session[_LAST_SEEN] = now

@@ -7,6 +7,7 @@ do what on which day stays answerable.
 from __future__ import annotations
 
 import hashlib
+import hmac
 from typing import TypeVar
 
 from django.conf import settings
@@ -259,7 +260,10 @@ class FieldVerification(models.Model):
 
     @staticmethod
     def hash_value(value: object) -> str:
-        return hashlib.sha256(str(value).encode()).hexdigest()
+        """A keyed hash (HMAC-SHA-256): the personal ID has a small, structured space, so an
+        unkeyed hash of it could be reversed by trying every number."""
+        key = settings.FIELD_HASH_KEY.encode()
+        return hmac.new(key, str(value).encode(), hashlib.sha256).hexdigest()
 
 
 class StudentPhoto(models.Model):

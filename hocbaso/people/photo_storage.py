@@ -45,6 +45,9 @@ def normalise_photo(data: bytes) -> tuple[bytes, int, int]:
             img = ImageOps.fit(upright.convert("RGB"), PHOTO_SIZE, Image.Resampling.LANCZOS)
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError) as exc:
         raise ActionError("Tệp tải lên không phải là ảnh hợp lệ.") from exc
+    # Pillow carries some source metadata over on save (a JPEG comment, since Pillow 9.4):
+    # drop all of it, so that nothing of the upload but its pixels is kept.
+    img.info.clear()
     out = io.BytesIO()
     img.save(out, format="JPEG", quality=85, optimize=True)  # no exif= argument: no metadata
     return out.getvalue(), img.width, img.height

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from hocbaso.people.views import accounts, assignments, home, schools, students
+from hocbaso.people.views import accounts, assignments, home, schools, students, transfers_io
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -12,6 +12,13 @@ urlpatterns = [
     path("truong/<int:pk>/", schools.school_detail, name="school_detail"),
     path("truong/<int:pk>/hoan-thien/", schools.school_completeness, name="school_completeness"),
     path("truong/<int:pk>/phan-cong/", assignments.school_assignments, name="school_assignments"),
+    path("truong/<int:pk>/nhap/<str:kind>/", transfers_io.import_file, name="import_file"),
+    path("truong/<int:pk>/xuat/<str:kind>.<str:fmt>", transfers_io.export_file, name="export_file"),
+    path(
+        "truong/<int:pk>/mau/<str:kind>.<str:fmt>",
+        transfers_io.import_template,
+        name="import_template",
+    ),
     path("lop/<int:pk>/", schools.class_detail, name="class_detail"),
     path("lop/<int:pk>/phan-cong/", assignments.class_assignments, name="class_assignments"),
     path("lop/<int:pk>/hoan-thien/", schools.class_completeness, name="class_completeness"),

@@ -35,7 +35,11 @@ def test_a_renamed_school_keeps_its_old_name_for_earlier_dates(world) -> None:
 def test_a_rename_dated_before_the_current_name_is_refused(world) -> None:
     with pytest.raises(actions.OrgError, match="phải sau ngày bắt đầu"):
         actions.rename_school(
-            world.school.pk, new_name="X", valid_from=dt.date(1999, 1, 1), decision="", acting_user=SEED
+            world.school.pk,
+            new_name="X",
+            valid_from=dt.date(1999, 1, 1),
+            decision="",
+            acting_user=SEED,
         )
     assert School.objects.get(pk=world.school.pk).name == "Trường Tiểu học Đô Vinh"
 
@@ -58,7 +62,9 @@ def test_a_school_year_has_four_periods_in_order(world) -> None:
 def test_bad_classes_are_refused_and_nothing_is_written(world, _case, grade, name, message) -> None:
     before = AuditEvent.objects.count()
     with pytest.raises(actions.OrgError) as excinfo:
-        actions.create_class(school=world.school, school_year=world.year, grade=grade, name=name, acting_user=SEED)
+        actions.create_class(
+            school=world.school, school_year=world.year, grade=grade, name=name, acting_user=SEED
+        )
     assert str(excinfo.value) == message
     assert AuditEvent.objects.count() == before
 
@@ -66,5 +72,9 @@ def test_bad_classes_are_refused_and_nothing_is_written(world, _case, grade, nam
 def test_only_system_administrators_change_the_organisation(world) -> None:
     with pytest.raises(actions.OrgError, match="Chỉ quản trị hệ thống"):
         actions.create_class(
-            school=world.school, school_year=world.year, grade=3, name="3A", acting_user=world.user("principal")
+            school=world.school,
+            school_year=world.year,
+            grade=3,
+            name="3A",
+            acting_user=world.user("principal"),
         )

@@ -7,12 +7,20 @@ from typing import Any
 from django.db import transaction
 
 from hocbaso.audit.log import log
-from hocbaso.people.models import StaffRole
+from hocbaso.people.models import HomeroomAssignment, StaffRole, TeachingAssignment
 
 
 def _school_of(user: Any) -> int | None:
+    """The school whose audit chain records this person's logins (the system chain for
+    province and commune staff and for parents)."""
     role = StaffRole.objects.active().filter(user=user, school__isnull=False).first()
-    return role.school_id if role else None
+    if role is not None:
+        return role.school_id
+    for model in (HomeroomAssignment, TeachingAssignment):
+        assignment = model.objects.active().filter(user=user).select_related("class_group").first()
+        if assignment is not None:
+            return assignment.class_group.school_id
+    return None
 
 
 @transaction.atomic

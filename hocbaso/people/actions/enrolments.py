@@ -42,7 +42,9 @@ def enrol_student(
     class_group = ClassGroup.objects.select_related("school", "school_year").get(pk=class_group_id)
     _ensure_manages_school(acting_user, class_group)
     if class_group.school_id != student.school_id:
-        raise ActionError("Học sinh chưa thuộc trường của lớp này; hãy tiếp nhận chuyển trường trước.")
+        raise ActionError(
+            "Học sinh chưa thuộc trường của lớp này; hãy tiếp nhận chuyển trường trước."
+        )
     same_year = Enrolment.objects.filter(
         student=student,
         class_group__school_year=class_group.school_year,

@@ -20,6 +20,7 @@ from hocbaso.people.models import (
     Student,
     VerificationSource,
 )
+from hocbaso.people.personal_id import personal_id_errors
 from hocbaso.people.profile_fields import FIELDS_BY_NAME, VERIFIABLE_FIELDS
 from hocbaso.people.profile_validation import check_personal_id, parse_profile
 
@@ -46,11 +47,18 @@ def update_student_profile(student_id: int, raw: dict[str, Any], *, acting_user:
     student = Student.objects.select_for_update().get(pk=student_id)
     _ensure_can_edit(acting_user, student)
     parsed = parse_profile(raw, partial=True)
-    check_personal_id(
-        parsed,
-        birth_date=parsed.values.get("birth_date", student.birth_date),
-        gender=parsed.values.get("gender", student.gender),
-    )
+    birth_date = parsed.values.get("birth_date", student.birth_date)
+    gender = parsed.values.get("gender", student.gender)
+    check_personal_id(parsed, birth_date=birth_date, gender=gender)
+    if (
+        "personal_id" not in parsed.values
+        and student.personal_id
+        and (birth_date != student.birth_date or gender != student.gender)
+    ):
+        # The number on file encodes sex and birth year: a new value must still agree with it.
+        on_file = personal_id_errors(student.personal_id, birth_date=birth_date, gender=gender)
+        for message in on_file:
+            parsed.add("personal_id", message)
     if parsed.errors:
         raise ActionError(parsed.errors, parsed.field_errors)
     changes = {

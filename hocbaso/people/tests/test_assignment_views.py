@@ -26,12 +26,16 @@ def test_the_principal_moves_a_subject_and_the_old_teacher_loses_the_class_at_on
     )
     # then the old assignment ended, the new one started, both audited, and access follows
     assert response.status_code == 302
-    active = TeachingAssignment.objects.active().get(class_group=world.class_5b, subject_code="tin_hoc")
+    active = TeachingAssignment.objects.active().get(
+        class_group=world.class_5b, subject_code="tin_hoc"
+    )
     assert active.user_id == new_teacher.pk
     assert old.get(f"/lop/{world.class_5b.pk}/").status_code == 404
     assert _client(world, "homeroom_4a").get(f"/lop/{world.class_5b.pk}/").status_code == 200
     actions = list(
-        AuditEvent.objects.filter(action__startswith="assignment.", subject_id=str(world.class_5b.pk))
+        AuditEvent.objects.filter(
+            action__startswith="assignment.", subject_id=str(world.class_5b.pk)
+        )
         .order_by("chain", "seq")
         .values_list("action", flat=True)
     )
@@ -44,10 +48,14 @@ def test_a_teacher_from_another_school_cannot_be_assigned(world) -> None:
     before = AuditEvent.objects.count()
     # when the principal tries to make them homeroom teacher of 4A
     client = _client(world, "principal")
-    response = client.post(f"/lop/{world.class_4a.pk}/phan-cong/", {"homeroom": str(outsider.pk)}, follow=True)
+    response = client.post(
+        f"/lop/{world.class_4a.pk}/phan-cong/", {"homeroom": str(outsider.pk)}, follow=True
+    )
     # then a Vietnamese error, and nothing changed
     assert "Giáo viên được chọn không thuộc trường." in response.content.decode()
-    assert HomeroomAssignment.objects.active().get(class_group=world.class_4a).user == world.user("homeroom_4a")
+    assert HomeroomAssignment.objects.active().get(class_group=world.class_4a).user == world.user(
+        "homeroom_4a"
+    )
     assert AuditEvent.objects.count() == before
 
 
@@ -61,7 +69,9 @@ def test_a_failed_change_in_one_subject_rolls_back_the_whole_class_form(world) -
     )
     # then nothing of it is applied
     assert "Giáo viên được chọn không hợp lệ." in response.content.decode()
-    assert HomeroomAssignment.objects.active().get(class_group=world.class_4a).user == world.user("homeroom_4a")
+    assert HomeroomAssignment.objects.active().get(class_group=world.class_4a).user == world.user(
+        "homeroom_4a"
+    )
 
 
 def test_the_assignment_screen_lists_the_grade_subjects(world) -> None:

@@ -116,6 +116,7 @@ def school_completeness(request: HttpRequest, pk: int) -> HttpResponse:
     classes = list(
         access.classes_visible_to(request.user)
         .filter(school=school)
+        .select_related("school_year")  # shown on each row
         .order_by("-school_year__code", "grade", "name")
     )
     enrolments = Enrolment.objects.filter(

@@ -25,6 +25,7 @@ from hocbaso.people.models import Enrolment, FieldVerification, StudentPhoto
 from hocbaso.people.personal_id import mask_personal_id
 from hocbaso.people.photo_storage import read_photo
 from hocbaso.people.profile_fields import PROFILE_FIELDS
+from hocbaso.people.profile_validation import nfc
 
 PAGE_SIZE = 50
 
@@ -32,7 +33,7 @@ PAGE_SIZE = 50
 @login_required
 @never_cache
 def student_list(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
+    query = nfc(request.GET.get("q", ""))  # names are stored NFC; some keyboards send NFD
     pupils = access.students_visible_to(request.user).select_related("school")
     if query:
         pupils = pupils.filter(Q(full_name__icontains=query) | Q(moet_code=query))
@@ -202,6 +203,7 @@ def student_photo(request: HttpRequest, pk: int) -> HttpResponse:
     if photo is None:
         return HttpResponse(_("Học sinh chưa có ảnh."), status=404)
     response = HttpResponse(read_photo(photo.sha256), content_type="image/jpeg")
-    response["Content-Disposition"] = 'inline; filename="anh-hoc-sinh.jpg"'
+    # security.md E4: never rendered as a document if opened directly; <img> ignores this.
+    response["Content-Disposition"] = 'attachment; filename="anh-hoc-sinh.jpg"'
     response["Cache-Control"] = "no-store, private"
     return response
