@@ -15,6 +15,7 @@ messages: $(STAMP)
 	$(PY) manage.py compile_messages_po
 
 setup: $(STAMP) messages
+	mkdir -p var
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo --if-empty
 
