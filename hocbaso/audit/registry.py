@@ -38,6 +38,8 @@ ACTIONS: dict[str, str] = {
     "student.transferred_out": "Chuyển đi",
     "guardian.added": "Thêm cha mẹ/người giám hộ",
     "guardian.account_linked": "Liên kết tài khoản phụ huynh",
+    # assessment
+    "assessment.sheet_saved": "Lưu sổ nhập đánh giá",
     # import / export
     "import.students_applied": "Nhập danh sách học sinh",
     "import.staff_applied": "Nhập danh sách cán bộ, giáo viên",

@@ -7,4 +7,5 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("hocbaso.people.urls")),
+    path("", include("hocbaso.assessment.urls")),
 ]

@@ -1,0 +1,81 @@
+"""Who may read or write a sheet (one condition per line).
+
+Read: whoever may read the class (people.access). Write: the teacher assigned to the subject
+in that class; the qualities-and-competencies sheet, the class's homeroom teacher. Nobody
+else writes, the principal included: entry belongs to the teachers who assess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from hocbaso.assessment.models import QC_SHEET
+from hocbaso.assessment.sheets import sheet_keys
+from hocbaso.audit.actors import SystemActor
+from hocbaso.org.models import ClassGroup, Period
+from hocbaso.people import access as people_access
+from hocbaso.people.models import HomeroomAssignment, TeachingAssignment
+
+
+@dataclass(frozen=True)
+class SheetRef:
+    class_group: ClassGroup
+    period: Period
+    key: str
+    can_write: bool
+
+
+def can_write_sheet(user: Any, class_group: ClassGroup, key: str) -> bool:
+    if isinstance(user, SystemActor):
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if key == QC_SHEET:
+        return (
+            HomeroomAssignment.objects.active().filter(user=user, class_group=class_group).exists()
+        )
+    return (
+        TeachingAssignment.objects.active()
+        .filter(user=user, class_group=class_group, subject_code=key)
+        .exists()
+    )
+
+
+def access_sheet_for_user(
+    user: Any, class_id: int, period_code: str, key: str, *, write: bool = False
+) -> SheetRef:
+    if isinstance(user, SystemActor):
+        class_group = ClassGroup.objects.select_related("school", "school_year").get(pk=class_id)
+    else:
+        class_group = people_access.access_class_for_user(user, class_id)
+    if key not in sheet_keys(class_group.grade):
+        raise Http404
+    try:
+        period = Period.objects.get(school_year=class_group.school_year, code=period_code)
+    except Period.DoesNotExist:
+        raise Http404 from None
+    can_write = can_write_sheet(user, class_group, key)
+    if write and not can_write:
+        raise PermissionDenied
+    return SheetRef(class_group, period, key, can_write)
+
+
+def writable_sheets(user: Any) -> list[tuple[ClassGroup, str]]:
+    """(class, key) pairs the user enters, for their 'my sheets' page."""
+    pairs = [
+        (a.class_group, a.subject_code)
+        for a in TeachingAssignment.objects.active()
+        .filter(user=user)
+        .select_related("class_group__school", "class_group__school_year")
+    ]
+    pairs += [
+        (h.class_group, QC_SHEET)
+        for h in HomeroomAssignment.objects.active()
+        .filter(user=user)
+        .select_related("class_group__school", "class_group__school_year")
+    ]
+    return sorted(pairs, key=lambda p: (p[0].school_year.code, p[0].grade, p[0].name, p[1]))
