@@ -34,7 +34,7 @@ migrations-check: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
 
 pytest: $(STAMP) messages
-	$(VENV)/bin/pytest -q -n 2
+	DB_CONN_MAX_AGE=0 $(VENV)/bin/pytest -q -n 2
 
 test: lint typecheck migrations-check pytest
 
