@@ -39,7 +39,7 @@ pytest: $(STAMP) messages
 test: lint typecheck migrations-check pytest
 
 bench: $(STAMP)
-	$(PY) bench/run_all.py
+	$(PY) bench/run_all.py $(BENCH_ARGS)
 
 clean-db:
 	rm -f var/hocbaso.sqlite3*

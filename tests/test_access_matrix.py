@@ -3,6 +3,7 @@ route missing from the matrix fails the suite."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -39,6 +40,8 @@ class Route:
     data: Callable[[World], dict[str, object]] | None = None
     # a scoped list: everyone logged in gets 200, with only what they may see
     scoped_list: bool = False
+    # post `data` as a JSON body (the grade sheet's save)
+    json: bool = False
 
 
 def _edit_payload(w: World) -> dict[str, object]:
@@ -59,8 +62,17 @@ def _edit_payload(w: World) -> dict[str, object]:
     }
 
 
+def _sheet_payload(w: World) -> dict[str, object]:
+    cell = {"student": w.pupil_a.pk, "code": "toan", "level": "T", "score": 9, "comment": ""}
+    return {"version": 0, "idempotency_key": uuid.uuid4().hex, "cells": [cell]}
+
+
 def _header_only_csv(w: World) -> dict[str, object]:
     return {"file": SimpleUploadedFile("ds.csv", "STT,Họ và tên\n".encode(), "text/csv")}
+
+
+def _sheet_upload(w: World) -> dict[str, object]:
+    return {"file": SimpleUploadedFile("so.xlsx", b"not a workbook")}
 
 
 MATRIX: dict[str, list[Route]] = {
@@ -172,6 +184,95 @@ MATRIX: dict[str, list[Route]] = {
             forbidden=PUPIL_A_READERS - PERSONAL_ID_READERS,
         ),
     ],
+    # Grade entry: read with the class; only the assigned teacher writes (sheet_save).
+    "my_sheets": [Route(lambda w: "/so-diem/", "get", ALL, scoped_list=True)],
+    "class_sheets": [Route(lambda w: f"/lop/{w.class_4a.pk}/so-diem/", "get", CLASS_4A_READERS)],
+    "sheet_grid": [
+        Route(lambda w: f"/lop/{w.class_4a.pk}/so-diem/CHKI/toan/", "get", CLASS_4A_READERS)
+    ],
+    "sheet_save": [
+        Route(
+            lambda w: f"/lop/{w.class_4a.pk}/so-diem/CHKI/toan/luu/",
+            "post",
+            frozenset({"homeroom_4a"}),
+            forbidden=CLASS_4A_READERS - {"homeroom_4a"},
+            data=_sheet_payload,
+            json=True,
+        ),
+    ],
+    # The sheet's Excel round trip: download with the class, upload by its teacher only.
+    "sheet_xlsx": [
+        Route(lambda w: f"/lop/{w.class_4a.pk}/so-diem/CHKI/toan.xlsx", "get", CLASS_4A_READERS)
+    ],
+    "sheet_import": [
+        Route(
+            lambda w: f"/lop/{w.class_4a.pk}/so-diem/CHKI/toan/nhap/",
+            method,
+            frozenset({"homeroom_4a"}),
+            forbidden=CLASS_4A_READERS - {"homeroom_4a"},
+            data=_sheet_upload if method == "post" else None,
+        )
+        for method in ("get", "post")
+    ],
+    # The progress board: school managers, group heads (their grades) and oversight.
+    "school_progress": [
+        Route(
+            lambda w: f"/truong/{w.school.pk}/tien-do/CHKI/",
+            "get",
+            SCHOOL_STAFF | OVERSIGHT | {"group_head"},
+            forbidden=frozenset({"homeroom_4a", "subject_teacher_5b"}),
+        )
+    ],
+    # Bảng tổng hợp: read with the class, as a page, .xlsx and PDF.
+    "class_summary": [
+        Route(lambda w: f"/lop/{w.class_4a.pk}/tong-hop/CN/", "get", CLASS_4A_READERS)
+    ],
+    "class_summary_xlsx": [
+        Route(lambda w: f"/lop/{w.class_4a.pk}/tong-hop/GHKI.xlsx", "get", CLASS_4A_READERS)
+    ],
+    "class_summary_pdf": [
+        Route(lambda w: f"/lop/{w.class_4a.pk}/tong-hop/CN.pdf", "get", CLASS_4A_READERS)
+    ],
+    # Year end: read with the class; the homeroom teacher proposes awards and records the
+    # supplementary assessment; the principal alone decides lên lớp / ở lại lớp.
+    "class_year_end": [Route(lambda w: f"/lop/{w.class_4a.pk}/cuoi-nam/", "get", CLASS_4A_READERS)],
+    "year_end_commendation": [
+        Route(
+            lambda w: f"/lop/{w.class_4a.pk}/cuoi-nam/khen-thuong/",
+            "post",
+            frozenset({"homeroom_4a"}),
+            forbidden=CLASS_4A_READERS - {"homeroom_4a"},
+            data=lambda w: {},
+        )
+    ],
+    "year_end_commendation_void": [
+        Route(
+            lambda w: f"/lop/{w.class_4a.pk}/cuoi-nam/khen-thuong/0/huy/",
+            "post",
+            frozenset({"homeroom_4a"}),
+            forbidden=CLASS_4A_READERS - {"homeroom_4a"},
+            data=lambda w: {"reason": "Nhầm"},
+        )
+    ],
+    "year_end_supplementary": [
+        Route(
+            lambda w: f"/lop/{w.class_4a.pk}/cuoi-nam/danh-gia-bo-sung/{w.pupil_a.pk}/",
+            method,
+            frozenset({"homeroom_4a"}),
+            forbidden=CLASS_4A_READERS - {"homeroom_4a"},
+            data=(lambda w: {}) if method == "post" else None,
+        )
+        for method in ("get", "post")
+    ],
+    "year_end_promotion": [
+        Route(
+            lambda w: f"/lop/{w.class_4a.pk}/cuoi-nam/len-lop/",
+            "post",
+            frozenset({"principal"}),
+            forbidden=CLASS_4A_READERS - {"principal"},
+            data=lambda w: {},
+        )
+    ],
     # Public or session routes.
     "login": [Route(lambda w: "/dang-nhap/", "get", ALL)],
     "logout": [Route(lambda w: "/dang-xuat/", "post", ALL)],
@@ -222,7 +323,10 @@ def _check(world: World, route: Route, persona: str | None) -> str | None:
     events_before = AuditEvent.objects.count()
     data = route.data(world) if route.data else {}
     url = route.url(world)
-    response = client.post(url, data) if route.method == "post" else client.get(url)
+    if route.method == "post" and route.json:
+        response = client.post(url, data, content_type="application/json")
+    else:
+        response = client.post(url, data) if route.method == "post" else client.get(url)
     status = response.status_code
     body = (
         response.content.decode(errors="replace")

@@ -48,9 +48,15 @@ def can_write_sheet(user: Any, class_group: ClassGroup, key: str) -> bool:
 def access_sheet_for_user(
     user: Any, class_id: int, period_code: str, key: str, *, write: bool = False
 ) -> SheetRef:
-    if isinstance(user, SystemActor):
-        class_group = ClassGroup.objects.select_related("school", "school_year").get(pk=class_id)
-    else:
+    class_group = (
+        ClassGroup.objects.select_related("school", "school_year").filter(pk=class_id).first()
+    )
+    if class_group is None:
+        raise Http404
+    # Whoever writes a sheet reads its class; only the others go through the (costlier)
+    # visibility check, which also decides between 404 (hidden) and 403 (read-only).
+    can_write = can_write_sheet(user, class_group, key)
+    if not can_write:
         class_group = people_access.access_class_for_user(user, class_id)
     if key not in sheet_keys(class_group.grade):
         raise Http404
@@ -58,7 +64,6 @@ def access_sheet_for_user(
         period = Period.objects.get(school_year=class_group.school_year, code=period_code)
     except Period.DoesNotExist:
         raise Http404 from None
-    can_write = can_write_sheet(user, class_group, key)
     if write and not can_write:
         raise PermissionDenied
     return SheetRef(class_group, period, key, can_write)

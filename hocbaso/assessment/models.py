@@ -93,8 +93,9 @@ class Entry(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     void_reason = models.CharField(max_length=200, blank=True)
-    replaced_by = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaces"
+    # The row this one replaced: set when the row is written, so a save never edits links.
+    replaces = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
     )
 
     objects = CurrentQuerySet["Entry"].as_manager()
@@ -113,3 +114,121 @@ class Entry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student_id}:{self.code}={self.level}/{self.score}"
+
+
+# Year end (TT27 Arts. 9, 11, 13; D5). The result, its reasons, completion and the automatic
+# "Học sinh Xuất sắc" are derived from the current CN entries (assessment/year_end.py) and
+# never stored; only what people decide is stored below, void-and-replace like the entries.
+
+
+class YearEndDecision(models.Model):
+    """What a person decided for one pupil in one class-year; voided and replaced, never edited."""
+
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="+")
+    class_group = models.ForeignKey(ClassGroup, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    void_reason = models.CharField(max_length=200, blank=True)
+    replaced_by = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaces"
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Commendation(YearEndDecision):
+    """A proposed commendation (TT27 Art. 13). "Học sinh Xuất sắc" is not stored: D5 makes it
+    automatic for HTXS, so it is derived from the CN values like the result itself."""
+
+    class Kind(models.TextChoices):
+        TIEU_BIEU = (
+            "hoc_sinh_tieu_bieu",
+            _("Học sinh Tiêu biểu hoàn thành tốt trong học tập và rèn luyện"),
+        )
+        DOT_XUAT = "dot_xuat", _("Khen thưởng đột xuất")
+
+    kind = models.CharField(_("loại khen thưởng"), max_length=20, choices=Kind.choices)
+    # Tiêu biểu only: what the pupil stood out in (a unit) or clearly progressed in.
+    basis = models.CharField(_("căn cứ"), max_length=12, choices=Entry.Kind.choices, blank=True)
+    basis_code = models.CharField(_("mã môn học, phẩm chất, năng lực"), max_length=40, blank=True)
+    text = models.TextField(_("nội dung"))
+    class_recognised = models.BooleanField(_("tập thể lớp công nhận"), default=False)
+    awarded_on = models.DateField(_("ngày"))
+
+    objects = CurrentQuerySet["Commendation"].as_manager()
+
+    class Meta:
+        verbose_name = _("khen thưởng")
+        verbose_name_plural = _("khen thưởng")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "class_group"],
+                condition=models.Q(voided_at__isnull=True, kind="hoc_sinh_tieu_bieu"),
+                name="one_current_tieu_bieu_per_pupil_year",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id}: {self.get_kind_display()}"
+
+
+class SupplementaryAssessment(YearEndDecision):
+    """Đánh giá bổ sung of a CHT pupil (TT27 Art. 11 cl. 2): new CN values for the shortfall
+    items only, ``{"subjects": {code: {"level", "score"}}, "qualities": {code: level},
+    "competencies": {code: level}}``; the CN entries (and the CN result) are kept."""
+
+    values = models.JSONField(_("kết quả đánh giá bổ sung"))
+    assessed_on = models.DateField(_("ngày đánh giá bổ sung"))
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    objects = CurrentQuerySet["SupplementaryAssessment"].as_manager()
+
+    class Meta:
+        verbose_name = _("đánh giá bổ sung")
+        verbose_name_plural = _("đánh giá bổ sung")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "class_group"],
+                condition=models.Q(voided_at__isnull=True),
+                name="one_current_supplementary_per_pupil_year",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id}: {self.assessed_on:%d/%m/%Y}"
+
+
+class PromotionDecision(YearEndDecision):
+    """The principal's lên lớp / ở lại lớp for a pupil still CHT after the supplementary
+    assessment (TT27 Art. 11 cl. 3)."""
+
+    class Outcome(models.TextChoices):
+        PROMOTED = "len_lop", _("Lên lớp")
+        RETAINED = "o_lai_lop", _("Ở lại lớp")
+
+    outcome = models.CharField(_("quyết định"), max_length=10, choices=Outcome.choices)
+    note = models.TextField(_("ghi chú"), blank=True)
+    decided_on = models.DateField(_("ngày quyết định"))
+
+    objects = CurrentQuerySet["PromotionDecision"].as_manager()
+
+    class Meta:
+        verbose_name = _("quyết định lên lớp")
+        verbose_name_plural = _("quyết định lên lớp")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "class_group"],
+                condition=models.Q(voided_at__isnull=True),
+                name="one_current_promotion_per_pupil_year",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id}: {self.get_outcome_display()}"

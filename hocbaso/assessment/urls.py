@@ -4,4 +4,15 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
+from hocbaso.assessment.views import progress as progress_views
+from hocbaso.assessment.views import sheets
+from hocbaso.assessment.views import summary as summary_views
+from hocbaso.assessment.views import workbook as workbook_views
+from hocbaso.assessment.views import year_end as year_end_views
+
 urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns += workbook_views.urlpatterns
+urlpatterns += progress_views.urlpatterns
+urlpatterns += sheets.urlpatterns
+urlpatterns += summary_views.urlpatterns
+urlpatterns += year_end_views.urlpatterns

@@ -40,11 +40,18 @@ ACTIONS: dict[str, str] = {
     "guardian.account_linked": "Liên kết tài khoản phụ huynh",
     # assessment
     "assessment.sheet_saved": "Lưu sổ nhập đánh giá",
+    # year end
+    "year_end.commendation_recorded": "Đề nghị khen thưởng",
+    "year_end.commendation_voided": "Hủy đề nghị khen thưởng",
+    "year_end.supplementary_recorded": "Ghi kết quả đánh giá bổ sung",
+    "year_end.promotion_decided": "Quyết định lên lớp / ở lại lớp",
     # import / export
     "import.students_applied": "Nhập danh sách học sinh",
     "import.staff_applied": "Nhập danh sách cán bộ, giáo viên",
     "export.students": "Xuất danh sách học sinh",
     "export.staff": "Xuất danh sách cán bộ, giáo viên",
+    "export.sheet": "Tải sổ nhập đánh giá (Excel)",
+    "export.class_summary": "Xuất bảng tổng hợp kết quả đánh giá của lớp",
 }
 
 

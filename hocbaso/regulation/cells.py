@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .catalogue import CATALOGUES, is_tested
-from .types import QualityLevel, Regime, SubjectLevel
 from .types import Period as PeriodCode
+from .types import QualityLevel, Regime, SubjectLevel
 
 
 @dataclass(frozen=True, slots=True)

@@ -127,12 +127,11 @@ def save_sheet(
     sheet = Sheet.objects.select_for_update().get(class_group=class_group, period=period, key=key)
 
     columns = {c.code: c for c in sheet_columns(key, class_group.grade, period.code)}
-    pupils = {
-        e.student_id: e.student.full_name
-        for e in Enrolment.objects.filter(
-            class_group=class_group, transfer_out_on__isnull=True
-        ).select_related("student")
-    }
+    pupils: dict[int, str] = dict(
+        Enrolment.objects.filter(class_group=class_group, transfer_out_on__isnull=True).values_list(
+            "student_id", "student__full_name"
+        )
+    )
     errors: list[str] = []
     wanted: dict[tuple[int, str], CellValue] = {}
     for cell in cells:
@@ -203,7 +202,7 @@ def save_sheet(
     Entry.objects.filter(pk__in=[e.pk for e in old_rows]).update(
         voided_at=now, voided_by=user, void_reason="Sửa khi nhập sổ"
     )
-    created = Entry.objects.bulk_create(
+    Entry.objects.bulk_create(
         Entry(
             student_id=s,
             sheet=sheet,
@@ -215,13 +214,10 @@ def save_sheet(
             sheet_version=sheet.version,
             save_record=record,
             created_by=user,
+            replaces=current.get((s, c)),
         )
         for (s, c), v in changes
     )
-    new_by_key = {(e.student_id, e.code): e for e in created}
-    for old in old_rows:
-        old.replaced_by = new_by_key[(old.student_id, old.code)]
-    Entry.objects.bulk_update(old_rows, ["replaced_by"])
     log(
         "assessment.sheet_saved",
         actor=acting_user,
@@ -244,6 +240,6 @@ def save_sheet(
     return SaveOutcome(
         version=sheet.version,
         changed=len(changes),
-        saved_at=now.isoformat(),
+        saved_at=record.created_at.isoformat(),
         changed_cells=[k for k, _ in changes],
     )

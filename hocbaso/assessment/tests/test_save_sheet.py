@@ -47,7 +47,7 @@ def test_a_change_voids_the_old_value_and_keeps_it(world) -> None:
         ("H", 7, True),
         ("T", 9, False),
     ]
-    assert rows[0].replaced_by_id == rows[1].pk
+    assert rows[1].replaces_id == rows[0].pk
 
 
 def test_a_retried_request_applies_once(world) -> None:
@@ -114,11 +114,16 @@ def test_only_the_assigned_teacher_writes_a_subject_sheet(world) -> None:
 def test_the_homeroom_teacher_writes_qualities_and_competencies(world) -> None:
     outcome = _save(
         world,
-        [CellInput(world.pupil_a.pk, "yeu_nuoc", "d"), CellInput(world.pupil_a.pk, "tinh_toan", "T")],
+        [
+            CellInput(world.pupil_a.pk, "yeu_nuoc", "d"),
+            CellInput(world.pupil_a.pk, "tinh_toan", "T"),
+        ],
         key=QC_SHEET,
     )
     assert outcome.changed == 2
-    levels = dict(Entry.objects.current().filter(student=world.pupil_a).values_list("code", "level"))
+    levels = dict(
+        Entry.objects.current().filter(student=world.pupil_a).values_list("code", "level")
+    )
     assert levels == {"yeu_nuoc": "Đ", "tinh_toan": "T"}
 
 

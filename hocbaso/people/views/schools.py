@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from hocbaso.org.models import Period
 from hocbaso.people import access
 from hocbaso.people.completeness import completeness_for
 from hocbaso.people.models import Enrolment, HomeroomAssignment, Student
@@ -86,6 +87,7 @@ def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "homeroom": homeroom.user if homeroom else None,
             "complete": sum(1 for e in entries if e.is_complete),
+            "period_codes": [code for code, _ in Period.Code.choices],
         },
     )
 
