@@ -73,15 +73,7 @@ class ClassProgress:
 def board_grades(scope: Scope, school: School) -> frozenset[int] | None:
     """None for the whole school, else the grades the viewer may see; PermissionDenied for a
     viewer of the school who may not see the board."""
-    if scope.is_system_admin:
-        return None
-    if school.pk in scope.managed_school_ids:
-        return None
-    if school.pk in scope.inspected_school_ids:
-        return None
-    if school.commune_id in scope.commune_ids:
-        return None
-    if school.commune.province_id in scope.province_ids:
+    if scope.reads_whole_school(school):
         return None
     grades = scope.group_head_grades.get(school.pk)
     if grades:

@@ -46,6 +46,16 @@ class Scope:
             or self.teaching_class_ids
         )
 
+    def reads_whole_school(self, school: Any) -> bool:
+        """Sees every class of `school`: its managers and those overseeing it."""
+        return bool(
+            self.is_system_admin
+            or school.pk in self.managed_school_ids
+            or school.pk in self.inspected_school_ids
+            or school.commune_id in self.commune_ids
+            or school.commune.province_id in self.province_ids
+        )
+
 
 EMPTY = Scope()
 

@@ -12,6 +12,7 @@ from hocbaso.org.models import Period
 from hocbaso.people import access
 from hocbaso.people.completeness import completeness_for
 from hocbaso.people.models import Enrolment, HomeroomAssignment, Student
+from hocbaso.people.scope import scope_for
 
 
 @login_required
@@ -32,6 +33,7 @@ def _active_pupils(class_ids: list[int]) -> Q:
 @login_required
 def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
     school = access.access_school_for_user(request.user, pk)
+    scope = scope_for(request.user)
     classes = (
         access.classes_visible_to(request.user)
         .filter(school=school)
@@ -57,6 +59,9 @@ def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "school": school,
             "rows": rows,
             "can_manage": access.can_manage_school(request.user, school),
+            "can_see_progress": (
+                scope.reads_whole_school(school) or school.pk in scope.group_head_grades
+            ),
         },
     )
 
