@@ -409,3 +409,35 @@ def test_the_comment_bank_has_three_to_five_short_comments_per_level(
         assert all(0 < len(c) <= 80 for c in comments)
         assert len(set(comments)) == len(comments)
     assert comment_bank.comments_for(kind, "X") == ()
+
+
+def test_a_busy_database_answers_503_with_a_retry_message(world, monkeypatch) -> None:
+    # given the database cannot take the write in time
+    from django.db import OperationalError
+
+    import hocbaso.assessment.views.sheets as sheet_views
+
+    def busy(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(sheet_views, "save_sheet", busy)
+    client = Client()
+    client.force_login(world.user("homeroom_4a"))
+    # when the grid saves
+    response = client.post(
+        f"/lop/{world.class_4a.pk}/so-diem/CHKI/toan/luu/",
+        data=json.dumps(
+            {"version": 0, "idempotency_key": "busy-1", "cells": [
+                {"student": world.pupil_a.pk, "code": "toan", "level": "T", "score": 9, "comment": ""}
+            ]}
+        ),
+        content_type="application/json",
+    )  # fmt: skip
+    # then a 503 the grid retries, with a Vietnamese message, and nothing written
+    assert response.status_code == 503
+    assert response["Retry-After"] == "2"
+    assert response.json() == {
+        "errors": ["Máy chủ đang bận, chưa lưu được; đang thử lại…"],
+        "retry": True,
+    }
+    assert not Entry.objects.exists()

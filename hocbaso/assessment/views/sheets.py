@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.db import OperationalError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -326,6 +327,15 @@ def sheet_save(request: HttpRequest, pk: int, period_code: str, key: str) -> Jso
         return JsonResponse({"conflicts": conflicts, "version": exc.version}, status=409)
     except ActionError as exc:
         return JsonResponse({"errors": exc.messages}, status=400)
+    except OperationalError:
+        # The database could not take the write in time (SQLite under many concurrent writers,
+        # a PostgreSQL lock timeout): nothing was written; the grid retries with the same key.
+        busy = JsonResponse(
+            {"errors": [_("Máy chủ đang bận, chưa lưu được; đang thử lại…")], "retry": True},
+            status=503,
+        )
+        busy["Retry-After"] = "2"
+        return busy
     return JsonResponse(
         {"version": outcome.version, "changed": outcome.changed, "saved_at": outcome.saved_at}
     )
