@@ -32,6 +32,7 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy hocbaso
 
 migrations-check: $(STAMP)
+	mkdir -p var
 	$(PY) manage.py makemigrations --check --dry-run
 
 pytest: $(STAMP) messages

@@ -43,3 +43,17 @@ def postgres_only() -> None:
 
 def pytest_report_header() -> str:
     return f"database: {os.environ.get('DATABASE_URL') or 'SQLite (embedded default)'}"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """After the session, end connections other threads left open to the PostgreSQL test
+    database (live-server request threads), so that dropping it does not fail."""
+    yield
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
