@@ -1,0 +1,46 @@
+"""Imports flow one way (style.md habit 2): regulation and audit are leaves; org sits on audit;
+people on org; assessment on people. A module importing "upwards" fails here."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent / "hocbaso"
+ALLOWED: dict[str, set[str]] = {
+    "regulation": {"regulation"},
+    "audit": {"audit"},
+    "org": {"org", "audit"},
+    "people": {"people", "org", "audit", "regulation"},
+    "assessment": {"assessment", "people", "org", "audit", "regulation"},
+}
+
+
+def _imported_apps(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    apps = set()
+    for node in ast.walk(tree):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "hocbaso" and len(parts) > 1:
+                apps.add(parts[1])
+    return apps
+
+
+@pytest.mark.parametrize("app", sorted(ALLOWED))
+def test_an_app_imports_only_the_layers_below_it(app: str) -> None:
+    offenders = []
+    for path in sorted((ROOT / app).rglob("*.py")):
+        if "tests" in path.parts and app != "regulation":
+            continue  # tests may build fixtures from any layer
+        wrong = _imported_apps(path) - ALLOWED[app]
+        if wrong:
+            offenders.append(f"{path.relative_to(ROOT)} imports {sorted(wrong)}")
+    assert offenders == []
