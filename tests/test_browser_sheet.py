@@ -13,6 +13,7 @@ import pytest
 from hocbaso.assessment.models import Entry, SheetSave
 from hocbaso.audit.actors import SEED
 from hocbaso.audit.models import AuditEvent
+from hocbaso.people.actions.assignments import assign_teacher
 from hocbaso.people.actions.students import create_student
 from hocbaso.people.tests.world import PASSWORD, World, pupil_values
 from tests.browser import chromium_browser
@@ -25,6 +26,8 @@ PASTE = """(text) => {
   document.activeElement.dispatchEvent(
     new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
 }"""
+# A teacher who only teaches (no homeroom, no management role): 4A's maths is given to them.
+SUBJECT_TEACHER = "subject_teacher_5b"
 BANK_T1 = "Hoàn thành tốt nội dung môn học."  # comment_bank: subject, level T, first comment
 
 
@@ -34,7 +37,7 @@ def _login(browser: Any, base_url: str, **context_options: Any) -> tuple[Any, li
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{base_url}/dang-nhap/")
-    page.fill("#id_username", "homeroom_4a")
+    page.fill("#id_username", SUBJECT_TEACHER)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{base_url}/")
@@ -74,7 +77,9 @@ def _stored(pupil_id: int) -> tuple[str, int | None, str]:
 def test_teacher_fills_the_sheet_by_keyboard_and_paste_and_a_stale_tab_gets_a_conflict(
     live_server: Any, world: World
 ) -> None:
-    # given 4A with four pupils (ordered by name) and its maths teacher logged in
+    # given 4A with four pupils (ordered by name) and its maths teacher, a subject teacher,
+    # logged in
+    assign_teacher(world.user(SUBJECT_TEACHER).pk, world.class_4a.pk, "toan", acting_user=SEED)
     day = dt.date(2026, 9, 5)
     binh, cuc, dung = (
         create_student(pupil_values(name), world.class_4a.pk, enrolled_on=day, acting_user=SEED)
@@ -192,6 +197,7 @@ def test_teacher_fills_the_sheet_by_keyboard_and_paste_and_a_stale_tab_gets_a_co
 def test_a_save_whose_answer_is_lost_is_retried_with_the_same_key_and_applied_once(
     live_server: Any, world: World
 ) -> None:
+    assign_teacher(world.user(SUBJECT_TEACHER).pk, world.class_4a.pk, "toan", acting_user=SEED)
     with chromium_browser() as browser:
         page, errors = _login(browser, live_server.url)
         sent: list[str] = []
