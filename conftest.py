@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import connection
 
 from hocbaso.audit.context import request_context
 from hocbaso.people.tests.world import World, build_world
+
+# The demo and test school year is 2026-2027. Tests run on a fixed calendar day inside it —
+# after the GHKI deadline, before CHKI's — so that deadlines and "the current school year" do
+# not turn tests red as the real calendar moves on. The clock keeps ticking from there.
+TEST_TODAY = dt.datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+
+
+@pytest.fixture(autouse=True)
+def _school_calendar_today() -> Iterator[None]:
+    with time_machine.travel(TEST_TODAY, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -48,7 +62,17 @@ def pytest_report_header() -> str:
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     """After the session, end connections other threads left open to the PostgreSQL test
-    database (live-server request threads), so that dropping it does not fail."""
+    database (live-server request threads), so that dropping it does not fail.
+
+    Before it, let the flush after transactional tests TRUNCATE the append-only audit table:
+    its trigger allows that only to the table owner with this session setting on
+    (audit migration 0003); tests of the trigger set it off again."""
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            name = connection.ops.quote_name(connection.settings_dict["NAME"])
+            with connection.cursor() as cursor:
+                cursor.execute(f"ALTER DATABASE {name} SET hocbaso.audit_allow_truncate = 'on'")
+                cursor.execute("SELECT set_config('hocbaso.audit_allow_truncate', 'on', false)")
     yield
     with django_db_blocker.unblock():
         if connection.vendor == "postgresql":

@@ -223,6 +223,24 @@ MATRIX: dict[str, list[Route]] = {
             forbidden=frozenset({"homeroom_4a", "subject_teacher_5b"}),
         )
     ],
+    # Khóa sổ: the school's managers read the board; the principal alone locks and unlocks.
+    "entry_locks": [
+        Route(
+            lambda w: f"/truong/{w.school.pk}/khoa-so/CHKI/",
+            "get",
+            SCHOOL_STAFF,
+            forbidden=SCHOOL_READERS - SCHOOL_STAFF,
+        )
+    ],
+    "entry_lock_decide": [
+        Route(
+            lambda w: f"/truong/{w.school.pk}/khoa-so/CHKI/quyet-dinh/",
+            "post",
+            frozenset({"principal"}),
+            forbidden=SCHOOL_READERS - {"principal"},
+            data=lambda w: {},
+        )
+    ],
     # Bảng tổng hợp: read with the class, as a page, .xlsx and PDF.
     "class_summary": [
         Route(lambda w: f"/lop/{w.class_4a.pk}/tong-hop/CN/", "get", CLASS_4A_READERS)

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from hocbaso.org.models import ClassGroup, Period
+from hocbaso.org.models import ClassGroup, Period, School
 from hocbaso.people.models import Student
 
 QC_SHEET = "pham_chat_nang_luc"  # the qualities-and-competencies sheet of a class
@@ -232,3 +232,41 @@ class PromotionDecision(YearEndDecision):
 
     def __str__(self) -> str:
         return f"{self.student_id}: {self.get_outcome_display()}"
+
+
+class EntryLock(models.Model):
+    """The principal's decision to lock ("khóa sổ") or reopen entry for a period at one scope:
+    the whole school (no grade, no class), one grade of it, one class, or one sheet (class ×
+    key). Never edited: a later row supersedes; `actions.locks.lock_state` resolves them."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    grade = models.PositiveSmallIntegerField(_("khối"), null=True, blank=True)
+    class_group = models.ForeignKey(
+        ClassGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    key = models.CharField(_("môn học hoặc phẩm chất, năng lực"), max_length=40, blank=True)
+    locked = models.BooleanField(_("khóa"))
+    reason = models.TextField(_("lí do"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()  # set under the sheet row locks (actions.locks)
+
+    class Meta:
+        verbose_name = _("khóa/mở sổ")
+        verbose_name_plural = _("khóa/mở sổ")
+        indexes = [models.Index(fields=["school", "period", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(key="") | models.Q(class_group__isnull=False),
+                name="entry_lock_key_needs_class",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(grade__isnull=True) | models.Q(class_group__isnull=True),
+                name="entry_lock_grade_or_class",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{'khóa' if self.locked else 'mở'} {self.school_id}·{self.period_id}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
+from hocbaso.assessment.views import locks as lock_views
 from hocbaso.assessment.views import progress as progress_views
 from hocbaso.assessment.views import sheets
 from hocbaso.assessment.views import summary as summary_views
@@ -16,3 +17,4 @@ urlpatterns += progress_views.urlpatterns
 urlpatterns += sheets.urlpatterns
 urlpatterns += summary_views.urlpatterns
 urlpatterns += year_end_views.urlpatterns
+urlpatterns += lock_views.urlpatterns

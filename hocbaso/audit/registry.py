@@ -40,6 +40,8 @@ ACTIONS: dict[str, str] = {
     "guardian.account_linked": "Liên kết tài khoản phụ huynh",
     # assessment
     "assessment.sheet_saved": "Lưu sổ nhập đánh giá",
+    "assessment.entry_locked": "Khóa sổ nhập đánh giá",
+    "assessment.entry_unlocked": "Mở lại sổ nhập đánh giá",
     # year end
     "year_end.commendation_recorded": "Đề nghị khen thưởng",
     "year_end.commendation_voided": "Hủy đề nghị khen thưởng",

@@ -1,7 +1,8 @@
 """`save_sheet`: one transaction per save of a sheet, idempotent and versioned.
 
 - The sheet row is locked FOR UPDATE: saves of one sheet are serialised, and the lock check
-  (issue 4) will sit right here, inside the same transaction as the write.
+  (`actions.locks.lock_state`: refused with `SheetLocked`) sits right there, inside the same
+  transaction as the write, so a save never commits after a lock (`actions/locks.py`).
 - A retried request carries the same idempotency key and gets the first answer back.
 - A save based on an older version is refused for every cell someone else changed since,
   with both values (two tabs never overwrite each other silently); other cells merge.
@@ -18,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hocbaso.assessment.access import access_sheet_for_user
+from hocbaso.assessment.actions.locks import SheetLocked, lock_state
 from hocbaso.assessment.models import Entry, Sheet, SheetSave
 from hocbaso.assessment.sheets import sheet_columns
 from hocbaso.audit.actors import SystemActor
@@ -125,6 +127,12 @@ def save_sheet(
     class_group, period = ref.class_group, ref.period
     Sheet.objects.get_or_create(class_group=class_group, period=period, key=key)
     sheet = Sheet.objects.select_for_update().get(class_group=class_group, period=period, key=key)
+    # Under the row lock (ASVS 15.4.2): a concurrent lock_entry has either committed, and is
+    # seen here, or waits for this save. System actors (the demo seed) back-fill past periods.
+    if not isinstance(acting_user, SystemActor):
+        state = lock_state((class_group, period, key))
+        if state.locked:
+            raise SheetLocked(state.message())
 
     columns = {c.code: c for c in sheet_columns(key, class_group.grade, period.code)}
     pupils: dict[int, str] = dict(

@@ -27,8 +27,8 @@ ENROLLED_ON = dt.date(2026, 9, 5)
 NOT_JSON = "Dữ liệu gửi lên không phải JSON hợp lệ; chưa có gì được lưu."
 
 # The grid page for its teacher, whatever the class size: session, user, class, can-write,
-# period, pupils, sheet version, entries, other periods, session save (3).
-GRID_QUERIES = 12
+# period, lock decisions, pupils, sheet version, entries, other periods, session save (3).
+GRID_QUERIES = 13
 
 
 def _client(world: World, persona: str) -> Client:

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from hocbaso.assessment import comment_bank
 from hocbaso.assessment.access import access_sheet_for_user, writable_sheets
+from hocbaso.assessment.actions.locks import SheetLocked, lock_state
 from hocbaso.assessment.actions.save_sheet import (
     COMMENT_MAX,
     CellInput,
@@ -163,6 +164,8 @@ def sheet_grid(request: HttpRequest, pk: int, period_code: str, key: str) -> Htt
     """One row per pupil currently enrolled; a fixed number of queries whatever the class size."""
     ref = access_sheet_for_user(request.user, pk, period_code, key)
     class_group, period = ref.class_group, ref.period
+    lock = lock_state((class_group, period, key))
+    can_write = ref.can_write and not lock.locked  # a locked sheet is read-only for everyone
     columns = sheet_columns(key, class_group.grade, period.code)
     pupils = [
         e.student
@@ -199,7 +202,7 @@ def sheet_grid(request: HttpRequest, pk: int, period_code: str, key: str) -> Htt
         rows.append(GridRow(pupil, cells))
     config: dict[str, Any] = {
         "version": version,
-        "canWrite": ref.can_write,
+        "canWrite": can_write,
         "values": {
             f"{row.student.pk}|{cell.column.code}": {
                 "level": cell.level,
@@ -210,7 +213,7 @@ def sheet_grid(request: HttpRequest, pk: int, period_code: str, key: str) -> Htt
             for cell in row.cells
         },
     }
-    if ref.can_write:
+    if can_write:
         config["saveUrl"] = reverse("sheet_save", args=[class_group.pk, period.code, key])
         config["bank"] = comment_bank.as_json()
         config["commentMax"] = COMMENT_MAX
@@ -225,7 +228,9 @@ def sheet_grid(request: HttpRequest, pk: int, period_code: str, key: str) -> Htt
             "columns": columns,
             "any_tested": any(c.tested for c in columns),
             "rows": rows,
-            "can_write": ref.can_write,
+            "can_write": can_write,
+            "assigned": ref.can_write,
+            "lock": lock,
             "version": version,
             "config": config,
             "other_periods": Period.objects.filter(school_year_id=class_group.school_year_id)
@@ -298,7 +303,8 @@ def _parse_payload(body: bytes) -> tuple[SavePayload | None, list[str]]:
 @login_required
 @require_POST
 def sheet_save(request: HttpRequest, pk: int, period_code: str, key: str) -> JsonResponse:
-    """JSON save of some cells: 200, 409 with both values, 400 with messages; 403/404 first."""
+    """JSON save of some cells: 200, 409 with both values, 400 with messages, 423 when the
+    sheet is locked; 403/404 first."""
     access_sheet_for_user(request.user, pk, period_code, key, write=True)
     payload, errors = _parse_payload(request.body)
     if payload is None:
@@ -325,6 +331,8 @@ def sheet_save(request: HttpRequest, pk: int, period_code: str, key: str) -> Jso
             for c in exc.conflicts
         ]
         return JsonResponse({"conflicts": conflicts, "version": exc.version}, status=409)
+    except SheetLocked as exc:
+        return JsonResponse({"errors": exc.messages, "locked": True}, status=423)
     except ActionError as exc:
         return JsonResponse({"errors": exc.messages}, status=400)
     except OperationalError:

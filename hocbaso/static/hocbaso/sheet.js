@@ -216,7 +216,9 @@
     }
     if (response.ok && data) onSaved(batch, data);
     else if (response.status === 409 && data) onConflict(data);
-    else if (response.status === 400 && data) blockedMessage = text.failed + " " + data.errors.join(" ");
+    // 423: the sheet was locked (khóa sổ) meanwhile; shown like a 400, nothing was saved
+    else if ((response.status === 400 || response.status === 423) && data && data.errors)
+      blockedMessage = text.failed + " " + data.errors.join(" ");
     else if (response.redirected || data === null && response.ok) blockedMessage = text.session;
     else stopped = true;
     refreshStatus();
