@@ -88,6 +88,7 @@ def log_many(specs: Sequence[EventSpec], *, actor: Any) -> list[AuditEvent]:
     ctx = context.current()
     now = timezone.now()
     actor_id, actor_label = _actor_fields(actor)
+    ip = _stored_ip(ctx.ip)
     by_chain: dict[str, list[EventSpec]] = {}
     for spec in specs:
         by_chain.setdefault(chain_for_school(spec.school_id), []).append(spec)
@@ -110,7 +111,7 @@ def log_many(specs: Sequence[EventSpec], *, actor: Any) -> list[AuditEvent]:
                 "subject_label": subject_label,
                 "data": spec.data,
                 "request_id": ctx.request_id,
-                "ip": ctx.ip,
+                "ip": ip,
                 "origin": ctx.origin,
                 "bien_ban_id": spec.bien_ban_id,
             }
@@ -130,7 +131,7 @@ def log_many(specs: Sequence[EventSpec], *, actor: Any) -> list[AuditEvent]:
                     subject_label=subject_label,
                     data=spec.data,
                     request_id=ctx.request_id,
-                    ip=ctx.ip,
+                    ip=ip,
                     origin=ctx.origin,
                     bien_ban_id=spec.bien_ban_id,
                 )
@@ -139,6 +140,12 @@ def log_many(specs: Sequence[EventSpec], *, actor: Any) -> list[AuditEvent]:
         AuditChainHead.objects.filter(chain=chain).update(seq=seq, hash=prev)
     AuditEvent.objects.bulk_create(events, batch_size=1000)
     return events
+
+
+def _stored_ip(ip: str | None) -> str | None:
+    """The IP as the database gives it back (IPv6 normalised, "" as NULL), so that a verifier
+    recomputing the hash from the stored row gets the value that was hashed."""
+    return AuditEvent._meta.get_field("ip").get_prep_value(ip) or None
 
 
 def _lock_head(chain: str) -> AuditChainHead:
