@@ -85,6 +85,20 @@ def build(writers: int) -> list[tuple[str, int, list[int]]]:
         return out
 
 
+def sheet_cells(pupils: list[int], n: int) -> list[dict[str, object]]:
+    """The Toán cells of save number `n`: every cell differs from save n - 1."""
+    return [
+        {
+            "student": p,
+            "code": "toan",
+            "level": "THC"[(n + i) % 3],
+            "score": (n + i) % 11,
+            "comment": "",
+        }
+        for i, p in enumerate(pupils)
+    ]
+
+
 def login(username: str) -> tuple[str, str]:
     conn = http.client.HTTPConnection("127.0.0.1", PORT)
     conn.request("GET", "/dang-nhap/")
@@ -122,16 +136,7 @@ def writer(
         if bare:
             path, payload = "/bench/bare-insert/", b"{}"
         else:
-            cells = [
-                {
-                    "student": p,
-                    "code": "toan",
-                    "level": "THC"[(n + i) % 3],
-                    "score": (n + i) % 11,
-                    "comment": "",
-                }
-                for i, p in enumerate(pupils)
-            ]
+            cells = sheet_cells(pupils, n)
             path = f"/lop/{class_id}/so-diem/CHKI/toan/luu/"
             payload = json.dumps(
                 {"version": version, "idempotency_key": uuid.uuid4().hex, "cells": cells}

@@ -40,7 +40,13 @@ def run(script: str, database_url: str | None = None) -> int:
 def main() -> int:
     failures = 0
     failures += run("bench_regulation.py") != 0
-    for script in ("bench_roster.py", "bench_save.py", "bench_sheet_import.py"):
+    for script in (
+        "bench_roster.py",
+        "bench_save.py",
+        "bench_save_audit.py",
+        "bench_sheet_import.py",
+        "bench_audit_checkpoint.py",
+    ):
         if not (ROOT / "bench" / script).exists():
             continue
         failures += run(script) != 0

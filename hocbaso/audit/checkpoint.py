@@ -9,12 +9,18 @@ biên bản, into the archive), it lets `verify_audit --checkpoint` catch both.
 File format (JSON, UTF-8)::
 
     {"format": "hocbaso-audit-checkpoint/1",
-     "payload": {"time": "...", "chains": [{"chain", "seq", "head_hash", "merkle_root", "time"}]},
+     "payload": {"time": "...",
+                 "chains": [{"chain", "seq", "head_hash", "merkle_root", "time", "frontier"?}]},
      "public_key": "<base64 raw Ed25519 public key>",
      "signature": "<base64 Ed25519 signature over chain.canonical_body(payload)>"}
 
 The embedded public key only proves the file is self-consistent; pin the key you trust with
 `--public-key` to prove who signed it.
+
+`frontier` (optional, written since the incremental checkpoint) is the state of
+`MerkleBuilder` after event `seq`: the roots of the perfect subtrees, largest first, as
+`[[size, hex root], ...]`. It lets `checkpoint_audit --previous` resume the Merkle computation
+instead of rehashing the chain from event 1. Files without it still verify.
 
 Merkle tree (RFC 6962 §2.1): leaf = SHA-256(0x00 || 32-byte event hash), node =
 SHA-256(0x01 || left || right), empty tree = SHA-256(""), split at the largest power of two
@@ -79,6 +85,31 @@ class MerkleBuilder:
             size, node = left_size + size, _node(left, node)
         self._stack.append((size, node))
 
+    @classmethod
+    def from_frontier(cls, frontier: Iterable[tuple[int, str]]) -> MerkleBuilder:
+        """Resume from `frontier()`; ValueError unless it is the stack of some tree size, i.e.
+        roots (32-byte hex) of distinct powers of two, strictly decreasing."""
+        builder = cls()
+        for size, root in frontier:
+            if (
+                not isinstance(size, int)
+                or isinstance(size, bool)
+                or size < 1
+                or size & (size - 1)
+                or (builder._stack and builder._stack[-1][0] <= size)
+            ):
+                raise ValueError(f"bad subtree size {size!r} in Merkle frontier")
+            node = bytes.fromhex(root)
+            if len(node) != 32:
+                raise ValueError("a Merkle frontier root is not 32 bytes")
+            builder._stack.append((size, node))
+            builder.size += size
+        return builder
+
+    def frontier(self) -> list[tuple[int, str]]:
+        """The builder's state: (subtree size, hex root) pairs, largest first."""
+        return [(size, node.hex()) for size, node in self._stack]
+
     def root(self) -> str:
         if not self._stack:
             return hashlib.sha256(b"").hexdigest()
@@ -121,12 +152,51 @@ class ChainCheckpoint:
     head_hash: str
     merkle_root: str
     time: str
+    frontier: tuple[tuple[int, str], ...] | None = None  # absent from older files
+
+    def as_payload(self) -> dict[str, Any]:
+        data = asdict(self)
+        if self.frontier is None:
+            del data["frontier"]
+        else:
+            data["frontier"] = [[size, root] for size, root in self.frontier]
+        return data
+
+    def resume(self) -> MerkleBuilder:
+        """The Merkle builder after event `seq`, from `frontier`; CheckpointError if the frontier
+        is missing or does not give back `seq` and `merkle_root`."""
+        if self.frontier is None:
+            raise CheckpointError(f"Mốc của chuỗi {self.chain} không có trạng thái Merkle.")
+        try:
+            builder = MerkleBuilder.from_frontier(self.frontier)
+        except (ValueError, TypeError) as exc:
+            raise CheckpointError(
+                f"Trạng thái Merkle của chuỗi {self.chain} trong mốc không hợp lệ: {exc}"
+            ) from exc
+        if builder.size != self.seq or builder.root() != self.merkle_root:
+            raise CheckpointError(
+                f"Trạng thái Merkle của chuỗi {self.chain} không khớp số thứ tự và gốc Merkle "
+                "ghi trong mốc."
+            )
+        return builder
+
+
+def _chain_checkpoint(data: dict[str, Any]) -> ChainCheckpoint:
+    frontier = data.get("frontier")
+    return ChainCheckpoint(
+        chain=data["chain"],
+        seq=data["seq"],
+        head_hash=data["head_hash"],
+        merkle_root=data["merkle_root"],
+        time=data["time"],
+        frontier=None if frontier is None else tuple((s, r) for s, r in frontier),
+    )
 
 
 def build_payload(chains: Iterable[ChainCheckpoint], now: dt.datetime) -> dict[str, Any]:
     return {
         "time": now.astimezone(dt.UTC).isoformat(),
-        "chains": [asdict(c) for c in sorted(chains, key=lambda c: c.chain)],
+        "chains": [c.as_payload() for c in sorted(chains, key=lambda c: c.chain)],
     }
 
 
@@ -167,9 +237,13 @@ def read_checkpoint(
     except InvalidSignature as exc:
         raise CheckpointError("Chữ ký của mốc kiểm chứng không hợp lệ (tệp đã bị sửa).") from exc
     try:
-        return {c["chain"]: ChainCheckpoint(**c) for c in payload["chains"]}
-    except (KeyError, TypeError) as exc:
+        return {c["chain"]: _chain_checkpoint(c) for c in payload["chains"]}
+    except (KeyError, TypeError, ValueError) as exc:
         raise CheckpointError(f"Tệp mốc kiểm chứng {path} thiếu trường: {exc}") from exc
+
+
+def same_key(a: Ed25519PublicKey, b: Ed25519PublicKey) -> bool:
+    return _raw(a) == _raw(b)
 
 
 def _raw(key: Ed25519PublicKey) -> bytes:

@@ -11,6 +11,8 @@ ACTIONS: dict[str, str] = {
     "account.login": "Đăng nhập",
     "account.login_failed": "Đăng nhập thất bại",
     "account.logout": "Đăng xuất",
+    "account.reauthenticated": "Xác thực lại trước thao tác quan trọng",
+    "account.reauth_failed": "Xác thực lại thất bại",
     "account.created": "Tạo tài khoản",
     "account.password_set": "Đặt mật khẩu",
     "role.granted": "Cấp vai trò",
@@ -42,6 +44,17 @@ ACTIONS: dict[str, str] = {
     "assessment.sheet_saved": "Lưu sổ nhập đánh giá",
     "assessment.entry_locked": "Khóa sổ nhập đánh giá",
     "assessment.entry_unlocked": "Mở lại sổ nhập đánh giá",
+    # review and corrections after the lock
+    "review.flag_raised": "Gắn cờ rà soát",
+    "review.flag_answered": "Trả lời cờ rà soát",
+    "review.flag_resolved": "Đóng cờ rà soát",
+    "review.flag_reopened": "Mở lại cờ rà soát",
+    "correction.requested": "Đề nghị sửa kết quả sau khóa sổ",
+    "correction.bien_ban_attached": "Đính kèm biên bản",
+    "correction.bien_ban_viewed": "Xem biên bản",
+    "correction.withdrawn": "Rút đề nghị sửa",
+    "correction.approved": "Duyệt đề nghị sửa (áp dụng)",
+    "correction.rejected": "Từ chối đề nghị sửa",
     # year end
     "year_end.commendation_recorded": "Đề nghị khen thưởng",
     "year_end.commendation_voided": "Hủy đề nghị khen thưởng",
@@ -54,6 +67,8 @@ ACTIONS: dict[str, str] = {
     "export.staff": "Xuất danh sách cán bộ, giáo viên",
     "export.sheet": "Tải sổ nhập đánh giá (Excel)",
     "export.class_summary": "Xuất bảng tổng hợp kết quả đánh giá của lớp",
+    "export.audit_trail": "Xuất nhật kí hệ thống",
+    "audit.trail_viewed": "Xem nhật kí hệ thống",
 }
 
 
