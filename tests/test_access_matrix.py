@@ -75,6 +75,74 @@ def _sheet_upload(w: World) -> dict[str, object]:
     return {"file": SimpleUploadedFile("so.xlsx", b"not a workbook")}
 
 
+# review flags: the reviewers of 4A, and one flag on 4A's Toán sheet, made without an audit
+# event (the matrix checks that a denied request writes none).
+REVIEWERS_4A = frozenset({"group_head", "vice_principal", "principal"})
+
+
+def _review_flag(w: World) -> int:
+    from django.utils import timezone
+
+    from hocbaso.assessment.models import FlagMessage, ReviewFlag, Sheet
+    from hocbaso.org.models import Period
+
+    period = Period.objects.get(school_year=w.year, code="CHKI")
+    sheet, _ = Sheet.objects.get_or_create(class_group=w.class_4a, period=period, key="toan")
+    now = timezone.now()
+    flag, created = ReviewFlag.objects.get_or_create(
+        sheet=sheet,
+        student=w.pupil_a,
+        code="toan",
+        defaults={"raised_by": w.user("group_head"), "raised_at": now, "updated_at": now},
+    )
+    if created:
+        FlagMessage.objects.create(
+            flag=flag, kind="raised", text="Xem lại", author=flag.raised_by, created_at=now
+        )
+    return flag.pk
+
+
+# corrections and history: one pending request of homeroom_4a on 4A's Toán sheet (CHKI) with a
+# stored biên bản, made without an audit event (a denied request must write none).
+def _correction(w: World) -> int:
+    from django.utils import timezone
+
+    from hocbaso.assessment.bien_ban_files import store_bien_ban
+    from hocbaso.assessment.models import BienBan, CorrectionCell, CorrectionRequest, Sheet
+    from hocbaso.org.models import Period
+
+    found = CorrectionRequest.objects.filter(school=w.school).first()
+    if found is not None:
+        return found.pk
+    period = Period.objects.get(school_year=w.year, code="CHKI")
+    sheet, _ = Sheet.objects.get_or_create(class_group=w.class_4a, period=period, key="toan")
+    now = timezone.now()
+    request = CorrectionRequest.objects.create(
+        sheet=sheet, school=w.school, reason="Nhầm", requested_by=w.user("homeroom_4a"),
+        requested_at=now,
+    )  # fmt: skip
+    CorrectionCell.objects.create(
+        request=request, student=w.pupil_a, code="toan", kind="subject", new_level="T"
+    )
+    data = b"%PDF-1.7\n%%EOF\n"
+    BienBan.objects.create(
+        request=request, source="generated", sha256=store_bien_ban(data),
+        content_type="application/pdf", size=len(data), created_by=w.user("homeroom_4a"),
+        created_at=now,
+    )  # fmt: skip
+    return request.pk
+
+
+def _bien_ban(w: World) -> int:
+    from hocbaso.assessment.models import BienBan
+
+    return BienBan.objects.get(request_id=_correction(w)).pk
+
+
+SHEET_4A = "so-diem/CHKI/toan"
+# end corrections and history
+
+
 MATRIX: dict[str, list[Route]] = {
     "home": [Route(lambda w: "/", "get", ALL)],
     "school_list": [Route(lambda w: "/truong/", "get", ALL, scoped_list=True)],
@@ -241,6 +309,52 @@ MATRIX: dict[str, list[Route]] = {
             data=lambda w: {},
         )
     ],
+    # review flags: the panel reads with the class; reviewers of 4A (its grade's group head, the
+    # vice-principal, the principal) raise, resolve and reopen; the sheet's teacher answers (a
+    # reviewer may comment); the board: managers, oversight and group heads, 404 for the rest.
+    "review_panel": [
+        Route(lambda w: f"/lop/{w.class_4a.pk}/so-diem/CHKI/toan/ra-soat/", "get", CLASS_4A_READERS)
+    ],
+    "review_flag_raise": [
+        Route(
+            lambda w: f"/lop/{w.class_4a.pk}/so-diem/CHKI/toan/co/",
+            "post",
+            REVIEWERS_4A,
+            forbidden=CLASS_4A_READERS - REVIEWERS_4A,
+            data=lambda w: {},
+        )
+    ],
+    "review_flag_answer": [
+        Route(
+            lambda w: f"/lop/{w.class_4a.pk}/so-diem/CHKI/toan/co/{_review_flag(w)}/tra-loi/",
+            "post",
+            REVIEWERS_4A | {"homeroom_4a"},
+            forbidden=CLASS_4A_READERS - REVIEWERS_4A - {"homeroom_4a"},
+            data=lambda w: {},
+        )
+    ],
+    **{
+        name: [
+            Route(
+                lambda w, step=step: (
+                    f"/lop/{w.class_4a.pk}/so-diem/CHKI/toan/co/{_review_flag(w)}/{step}/"
+                ),
+                "post",
+                REVIEWERS_4A,
+                forbidden=CLASS_4A_READERS - REVIEWERS_4A,
+                data=lambda w: {},
+            )
+        ]
+        for name, step in (("review_flag_resolve", "dong"), ("review_flag_reopen", "mo-lai"))
+    },
+    "review_board": [
+        Route(
+            lambda w: f"/truong/{w.school.pk}/ra-soat/CHKI/",
+            "get",
+            SCHOOL_STAFF | OVERSIGHT | {"group_head"},
+        )
+    ],
+    # end review flags
     # Bảng tổng hợp: read with the class, as a page, .xlsx and PDF.
     "class_summary": [
         Route(lambda w: f"/lop/{w.class_4a.pk}/tong-hop/CN/", "get", CLASS_4A_READERS)
@@ -291,6 +405,136 @@ MATRIX: dict[str, list[Route]] = {
             data=lambda w: {},
         )
     ],
+    # inspection: the audit trail (school: its principal and vice-principals, oversight but
+    # commune officers; province: Sở officers and inspectors), its exports, a pupil's history
+    # (whoever reads the pupil, parents excepted).
+    "audit_trail_school": [
+        Route(
+            lambda w: f"/nhat-ki/truong/{w.school.pk}/",
+            "get",
+            frozenset({"principal", "vice_principal", "province_officer", "inspector", "sysadmin"}),
+            forbidden=frozenset(
+                {
+                    "school_admin",
+                    "group_head",
+                    "homeroom_4a",
+                    "subject_teacher_5b",
+                    "commune_officer",
+                }
+            ),
+        )
+    ],
+    "audit_trail_school_export": [
+        Route(
+            lambda w, fmt=fmt: f"/nhat-ki/truong/{w.school.pk}/xuat.{fmt}",
+            "get",
+            frozenset({"principal", "vice_principal", "province_officer", "inspector", "sysadmin"}),
+            forbidden=frozenset(
+                {
+                    "school_admin",
+                    "group_head",
+                    "homeroom_4a",
+                    "subject_teacher_5b",
+                    "commune_officer",
+                }
+            ),
+        )
+        for fmt in ("csv", "xlsx")
+    ],
+    "audit_trail_province": [
+        Route(
+            lambda w: f"/nhat-ki/tinh/{w.province.pk}/",
+            "get",
+            frozenset({"province_officer", "inspector", "sysadmin"}),
+        )
+    ],
+    "audit_trail_province_export": [
+        Route(
+            lambda w, fmt=fmt: f"/nhat-ki/tinh/{w.province.pk}/xuat.{fmt}",
+            "get",
+            frozenset({"province_officer", "inspector", "sysadmin"}),
+        )
+        for fmt in ("csv", "xlsx")
+    ],
+    "student_history": [
+        Route(lambda w: f"/hoc-sinh/{w.pupil_a.pk}/lich-su/", "get", PUPIL_A_READERS - {"parent_a"})
+    ],
+    # end inspection
+    # corrections and history: the sheet's teacher files, the requester withdraws or sends a
+    # signed biên bản, the principal alone decides; readers of the class read (not parents).
+    "reauthenticate": [
+        Route(
+            lambda w: "/xac-thuc-lai/",
+            method,
+            ALL,
+            data=(lambda w: {}) if method == "post" else None,
+        )
+        for method in ("get", "post")
+    ],
+    "correction_new": [
+        Route(
+            lambda w: f"/lop/{w.class_4a.pk}/{SHEET_4A}/de-nghi-sua/",
+            method,
+            frozenset({"homeroom_4a"}),
+            forbidden=CLASS_4A_READERS - {"homeroom_4a"},
+            data=(lambda w: {}) if method == "post" else None,
+        )
+        for method in ("get", "post")
+    ],
+    "correction_detail": [
+        Route(lambda w: f"/de-nghi-sua/{_correction(w)}/", "get", CLASS_4A_READERS)
+    ],
+    "correction_withdraw": [
+        Route(
+            lambda w: f"/de-nghi-sua/{_correction(w)}/rut/",
+            "post",
+            frozenset({"homeroom_4a"}),
+            forbidden=CLASS_4A_READERS - {"homeroom_4a"},
+            data=lambda w: {},
+        )
+    ],
+    "correction_attach": [
+        Route(
+            lambda w: f"/de-nghi-sua/{_correction(w)}/bien-ban/",
+            "post",
+            frozenset({"homeroom_4a"}),
+            forbidden=CLASS_4A_READERS - {"homeroom_4a"},
+            data=lambda w: {},
+        )
+    ],
+    "correction_approve": [
+        Route(
+            lambda w: f"/de-nghi-sua/{_correction(w)}/duyet/",
+            "post",
+            frozenset({"principal"}),
+            forbidden=CLASS_4A_READERS - {"principal"},
+            data=lambda w: {},
+        )
+    ],
+    "correction_reject": [
+        Route(
+            lambda w: f"/de-nghi-sua/{_correction(w)}/tu-choi/",
+            "post",
+            frozenset({"principal"}),
+            forbidden=CLASS_4A_READERS - {"principal"},
+            data=lambda w: {},
+        )
+    ],
+    "school_corrections": [
+        Route(lambda w: f"/truong/{w.school.pk}/de-nghi-sua/", "get", SCHOOL_READERS)
+    ],
+    "bien_ban_file": [Route(lambda w: f"/bien-ban/{_bien_ban(w)}/", "get", CLASS_4A_READERS)],
+    "sheet_history": [
+        Route(lambda w: f"/lop/{w.class_4a.pk}/{SHEET_4A}/lich-su/", "get", CLASS_4A_READERS)
+    ],
+    "cell_history": [
+        Route(
+            lambda w: f"/lop/{w.class_4a.pk}/{SHEET_4A}/lich-su/{w.pupil_a.pk}/toan/",
+            "get",
+            CLASS_4A_READERS,
+        )
+    ],
+    # end corrections and history
     # Public or session routes.
     "login": [Route(lambda w: "/dang-nhap/", "get", ALL)],
     "logout": [Route(lambda w: "/dang-xuat/", "post", ALL)],
@@ -346,8 +590,9 @@ def _check(world: World, route: Route, persona: str | None) -> str | None:
     else:
         response = client.post(url, data) if route.method == "post" else client.get(url)
     status = response.status_code
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
     body = (
-        response.content.decode(errors="replace")
+        raw.decode(errors="replace")
         if not response.get("Content-Type", "").startswith("image/")
         else ""
     )

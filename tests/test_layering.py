@@ -16,6 +16,7 @@ ALLOWED: dict[str, set[str]] = {
     "org": {"org", "audit"},
     "people": {"people", "org", "audit", "regulation"},
     "assessment": {"assessment", "people", "org", "audit", "regulation"},
+    "inspection": {"inspection", "assessment", "people", "org", "audit", "regulation"},
 }
 
 

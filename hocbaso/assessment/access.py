@@ -19,6 +19,7 @@ from hocbaso.audit.actors import SystemActor
 from hocbaso.org.models import ClassGroup, Period
 from hocbaso.people import access as people_access
 from hocbaso.people.models import HomeroomAssignment, TeachingAssignment
+from hocbaso.people.scope import scope_for
 
 
 @dataclass(frozen=True)
@@ -84,3 +85,15 @@ def writable_sheets(user: Any) -> list[tuple[ClassGroup, str]]:
         .select_related("class_group__school", "class_group__school_year")
     ]
     return sorted(pairs, key=lambda p: (p[0].school_year.code, p[0].grade, p[0].name, p[1]))
+
+
+def can_review_class(user: Any, class_group: ClassGroup) -> bool:
+    """Reviewers (issue 4): the group heads of the class's grade, the vice-principals and the
+    principal of its school."""
+    scope = scope_for(user)
+    school_id = class_group.school_id
+    return (
+        school_id in scope.principal_school_ids
+        or school_id in scope.vice_principal_school_ids
+        or class_group.grade in scope.group_head_grades.get(school_id, frozenset())
+    )

@@ -270,3 +270,174 @@ class EntryLock(models.Model):
 
     def __str__(self) -> str:
         return f"{'khóa' if self.locked else 'mở'} {self.school_id}·{self.period_id}"
+
+
+# -- review before the lock (issue 4) ------------------------------------------------------------
+
+
+class ReviewFlag(models.Model):
+    """A reviewer's question on a cell (or on a whole sheet when no pupil is given). Group heads
+    review the grades they lead, vice-principals and the principal their school. The teacher
+    answers; a reviewer resolves. Messages are kept (`FlagMessage`), never edited."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Chờ giáo viên trả lời")
+        ANSWERED = "answered", _("Giáo viên đã trả lời")
+        RESOLVED = "resolved", _("Đã xử lí")
+
+    sheet = models.ForeignKey(Sheet, on_delete=models.PROTECT, related_name="flags")
+    student = models.ForeignKey(
+        Student, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    code = models.CharField(max_length=40, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("cờ rà soát")
+        verbose_name_plural = _("cờ rà soát")
+        indexes = [models.Index(fields=["sheet", "status"])]
+
+    def __str__(self) -> str:
+        return f"Cờ rà soát số {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != self.Status.RESOLVED
+
+
+class FlagMessage(models.Model):
+    class Kind(models.TextChoices):
+        RAISED = "raised", _("Gắn cờ")
+        ANSWER = "answer", _("Trả lời")
+        RESOLVED = "resolved", _("Đóng cờ")
+        REOPENED = "reopened", _("Mở lại cờ")
+
+    flag = models.ForeignKey(ReviewFlag, on_delete=models.PROTECT, related_name="messages")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    text = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("trao đổi rà soát")
+        verbose_name_plural = _("trao đổi rà soát")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.flag_id}: {self.kind}"
+
+
+# -- corrections after the lock (issue 4) --------------------------------------------------------
+
+
+class CorrectionRequest(models.Model):
+    """A teacher's request to change cells of a locked sheet, with a biên bản. The principal
+    approves (the cells are applied at once, in one transaction, as a `SheetSave` with source
+    "correction") or rejects (nothing changes). Never edited after the decision."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Chờ Hiệu trưởng duyệt")
+        APPROVED = "approved", _("Đã duyệt, đã sửa")
+        REJECTED = "rejected", _("Bị từ chối")
+        WITHDRAWN = "withdrawn", _("Đã rút")
+
+    sheet = models.ForeignKey(Sheet, on_delete=models.PROTECT, related_name="corrections")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("lí do"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("ý kiến của Hiệu trưởng"), blank=True)
+    applied_save = models.OneToOneField(
+        SheetSave, null=True, blank=True, on_delete=models.PROTECT, related_name="correction"
+    )
+
+    class Meta:
+        verbose_name = _("đề nghị sửa sau khóa sổ")
+        verbose_name_plural = _("đề nghị sửa sau khóa sổ")
+        indexes = [models.Index(fields=["school", "status"])]
+
+    def __str__(self) -> str:
+        return f"Đề nghị sửa số {self.number}"
+
+    @property
+    def number(self) -> str:
+        """The biên bản's number as printed: <id>/<year>/BB-ĐC."""
+        return f"{self.pk:05d}/{self.requested_at:%Y}/BB-ĐC"
+
+
+class CorrectionCell(models.Model):
+    """One cell of a request: the value seen when filing (and the row holding it) → the new one."""
+
+    request = models.ForeignKey(CorrectionRequest, on_delete=models.PROTECT, related_name="cells")
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(max_length=40)
+    kind = models.CharField(max_length=12, choices=Entry.Kind.choices)
+    old_entry = models.ForeignKey(
+        Entry, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    old_level = models.CharField(max_length=1, blank=True)
+    old_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    old_comment = models.TextField(blank=True)
+    new_level = models.CharField(max_length=1, blank=True)
+    new_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    new_comment = models.TextField(blank=True)
+    # None while pending; the principal may approve a subset of the cells.
+    approved = models.BooleanField(null=True, blank=True)
+    applied_entry = models.OneToOneField(
+        Entry, null=True, blank=True, on_delete=models.PROTECT, related_name="correction_cell"
+    )
+
+    class Meta:
+        verbose_name = _("ô đề nghị sửa")
+        verbose_name_plural = _("ô đề nghị sửa")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "student", "code"], name="correction_cell_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}: {self.student_id}:{self.code}"
+
+
+class BienBan(models.Model):
+    """The written record of a correction: generated by the system from the request (PDF, its
+    hash recorded in the audit chain) or a signed paper record uploaded as PDF or image
+    (validated, stored by hash under PRIVATE_MEDIA_ROOT). The latest one of a request counts."""
+
+    class Source(models.TextChoices):
+        GENERATED = "generated", _("Lập trên hệ thống")
+        UPLOADED = "uploaded", _("Tải lên bản đã kí")
+
+    request = models.ForeignKey(
+        CorrectionRequest, on_delete=models.PROTECT, related_name="bien_bans"
+    )
+    source = models.CharField(max_length=10, choices=Source.choices)
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    original_name = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("biên bản")
+        verbose_name_plural = _("biên bản")
+        ordering = ["request", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"biên bản {self.pk} ({self.source})"

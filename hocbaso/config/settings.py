@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "hocbaso.org",
     "hocbaso.people",
     "hocbaso.assessment",
+    "hocbaso.inspection",
 ]
 
 MIDDLEWARE = [

@@ -8,4 +8,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("hocbaso.people.urls")),
     path("", include("hocbaso.assessment.urls")),
+    path("", include("hocbaso.inspection.urls")),
 ]

@@ -23,6 +23,7 @@ class Scope:
     inspected_school_ids: frozenset[int] = frozenset()  # school-scoped inspectors: read
     managed_school_ids: frozenset[int] = frozenset()  # principal, vice-principal, school admin
     principal_school_ids: frozenset[int] = frozenset()
+    vice_principal_school_ids: frozenset[int] = frozenset()
     group_head_grades: dict[int, frozenset[int]] = field(default_factory=dict)  # school → grades
     homeroom_class_ids: frozenset[int] = frozenset()
     teaching_class_ids: frozenset[int] = frozenset()
@@ -69,6 +70,7 @@ def scope_for(user: Any) -> Scope:
     inspected: set[int] = set()
     managed: set[int] = set()
     principal: set[int] = set()
+    vice_principal: set[int] = set()
     group_heads: dict[int, set[int]] = {}
     for r in roles:
         if r.role in (Role.PROVINCE_OFFICER, Role.INSPECTOR) and r.province_id:
@@ -81,6 +83,8 @@ def scope_for(user: Any) -> Scope:
             managed.add(r.school_id)
             if r.role == Role.PRINCIPAL:
                 principal.add(r.school_id)
+            elif r.role == Role.VICE_PRINCIPAL:
+                vice_principal.add(r.school_id)
         elif r.role == Role.GROUP_HEAD and r.school_id:
             group_heads.setdefault(r.school_id, set()).update(int(g) for g in r.grades)
     teaching = list(
@@ -101,6 +105,7 @@ def scope_for(user: Any) -> Scope:
         inspected_school_ids=frozenset(inspected),
         managed_school_ids=frozenset(managed),
         principal_school_ids=frozenset(principal),
+        vice_principal_school_ids=frozenset(vice_principal),
         group_head_grades={k: frozenset(v) for k, v in group_heads.items()},
         homeroom_class_ids=frozenset(homeroom),
         teaching_class_ids=frozenset(c for c, _ in teaching),

@@ -3,11 +3,13 @@ from __future__ import annotations
 from django.urls import path
 
 from hocbaso.people.views import accounts, assignments, home, schools, students, transfers_io
+from hocbaso.people.views.reauth import reauthenticate_view
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("dang-nhap/", accounts.LoginView.as_view(), name="login"),
     path("dang-xuat/", accounts.logout_view, name="logout"),
+    path("xac-thuc-lai/", reauthenticate_view, name="reauthenticate"),
     path("truong/", schools.school_list, name="school_list"),
     path("truong/<int:pk>/", schools.school_detail, name="school_detail"),
     path("truong/<int:pk>/hoan-thien/", schools.school_completeness, name="school_completeness"),

@@ -35,10 +35,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from hocbaso.assessment.actions.review import open_flags
 from hocbaso.assessment.models import EntryLock, Sheet
 from hocbaso.assessment.sheets import sheet_keys, sheet_label
 from hocbaso.audit.log import log
 from hocbaso.org.models import ClassGroup, Period, School
+from hocbaso.people.actions.accounts import require_fresh_reauthentication
 from hocbaso.people.errors import ActionError
 from hocbaso.people.imports.classes import current_school_year
 from hocbaso.people.scope import scope_for
@@ -52,6 +54,10 @@ SCOPE_RANK = {"school": 0, "grade": 1, "class": 2, "sheet": 3, "deadline": -1}
 
 class SheetLocked(ActionError):
     """A save refused because the sheet is locked (HTTP 423 on the JSON save)."""
+
+
+class OpenFlags(ActionError):
+    """A lock refused because covered sheets have unresolved review flags."""
 
 
 @dataclass(frozen=True)
@@ -249,7 +255,24 @@ def _lock_sheet_rows(period: Period, covered: list[ClassGroup], key: str) -> int
     return len(list(rows.order_by("pk").values_list("pk", flat=True)))
 
 
-def _decide(scope: LockScope, *, locked: bool, reason: str, acting_user: Any) -> EntryLock:
+def _open_flags_message(period: Period, covered: list[ClassGroup], key: str) -> tuple[int, str]:
+    counts: dict[str, int] = {}
+    for flag in open_flags(period, covered, key).select_related("sheet__class_group"):
+        name = flag.sheet.class_group.name
+        counts[name] = counts.get(name, 0) + 1
+    total = sum(counts.values())
+    listed = ", ".join(f"lớp {name}: {n}" for name, n in sorted(counts.items()))
+    return total, listed
+
+
+def _decide(
+    scope: LockScope,
+    *,
+    locked: bool,
+    reason: str,
+    acting_user: Any,
+    override_open_flags: bool = False,
+) -> EntryLock:
     school = School.objects.filter(pk=scope.school_id).first()
     if school is None:
         raise ActionError("Không tìm thấy trường.")
@@ -261,6 +284,18 @@ def _decide(scope: LockScope, *, locked: bool, reason: str, acting_user: Any) ->
     if len(reason) > REASON_MAX:
         raise ActionError(f"Lí do dài quá {REASON_MAX} kí tự.")
     sheets = _lock_sheet_rows(period, covered, scope.key)
+    flags_open, listed = _open_flags_message(period, covered, scope.key) if locked else (0, "")
+    if flags_open and not override_open_flags:
+        raise OpenFlags(
+            f"Còn {flags_open} cờ rà soát chưa xử lí ({listed}). Hãy xử lí hết, hoặc "
+            "chọn vẫn khóa và ghi rõ lí do.",
+            {"override": ["Ghi lí do nếu vẫn khóa khi còn cờ rà soát chưa xử lí."]},
+        )
+    if flags_open and not reason:
+        raise ActionError(
+            "Khóa sổ khi còn cờ rà soát chưa xử lí phải ghi rõ lí do.",
+            {"reason": ["Hãy nhập lí do vẫn khóa sổ."]},
+        )
     decision = EntryLock.objects.create(
         school=school,
         period=period,
@@ -286,18 +321,35 @@ def _decide(scope: LockScope, *, locked: bool, reason: str, acting_user: Any) ->
             "key": scope.key,
             "reason": reason,
             "sheets": sheets,
+            "open_flags_overridden": flags_open,
         },
     )
     return decision
 
 
 @transaction.atomic
-def lock_entry(scope: LockScope, *, acting_user: Any, reason: str = "") -> EntryLock:
-    """Lock entry at `scope` (principal only)."""
-    return _decide(scope, locked=True, reason=reason, acting_user=acting_user)
+def lock_entry(
+    scope: LockScope, *, acting_user: Any, reason: str = "", override_open_flags: bool = False
+) -> EntryLock:
+    """Lock entry at `scope` (principal only). Refused (`OpenFlags`) while a covered sheet has
+    an unresolved review flag, unless the principal overrides it with a reason (recorded)."""
+    return _decide(
+        scope,
+        locked=True,
+        reason=reason,
+        acting_user=acting_user,
+        override_open_flags=override_open_flags,
+    )
 
 
 @transaction.atomic
-def unlock_entry(scope: LockScope, *, reason: str, acting_user: Any) -> EntryLock:
-    """Reopen entry at `scope` (principal only, with a reason)."""
+def unlock_entry(
+    scope: LockScope, *, reason: str, acting_user: Any, reauthenticated_at: dt.datetime | None
+) -> EntryLock:
+    """Reopen entry at `scope` (principal only, with a reason, having re-entered their password
+    in the last 5 minutes: security.md F5)."""
+    school = School.objects.filter(pk=scope.school_id).first()
+    if school is not None:
+        _ensure_principal(acting_user, school)  # who first, then how fresh
+    require_fresh_reauthentication(reauthenticated_at)
     return _decide(scope, locked=False, reason=reason, acting_user=acting_user)

@@ -24,3 +24,30 @@ def test_demo_fill_writes_every_sheet_through_save_sheet(world) -> None:
     assert current.filter(kind="competency").count() == 10
     saves = AuditEvent.objects.filter(action="assessment.sheet_saved")
     assert saves.count() == Entry.objects.values("sheet").distinct().count()
+
+
+def test_demo_review_story_leaves_a_flag_and_a_pending_correction(world) -> None:
+    import datetime as dt
+
+    import time_machine
+
+    from hocbaso.assessment.actions.locks import LOCAL_TZ
+    from hocbaso.assessment.demo_review import seed_review_scenario
+    from hocbaso.assessment.models import BienBan, CorrectionRequest, ReviewFlag
+
+    # given 4A's mid-term filled, and the day after its deadline (so GHKI is locked)
+    fill_class_period(world.class_4a, "GHKI", random.Random(1))
+    with time_machine.travel(dt.datetime(2026, 12, 1, 9, 0, tzinfo=LOCAL_TZ), tick=True):
+        summary = seed_review_scenario(
+            world.school, head_username="group_head", teacher_username="homeroom_4a"
+        )
+    # then the group head's flag was answered, and a correction with a biên bản awaits
+    assert "chờ Hiệu trưởng duyệt" in summary
+    flag = ReviewFlag.objects.get()
+    assert flag.status == ReviewFlag.Status.ANSWERED
+    assert flag.raised_by == world.user("group_head")
+    request = CorrectionRequest.objects.get()
+    assert request.status == CorrectionRequest.Status.PENDING
+    assert request.requested_by == world.user("homeroom_4a")
+    assert BienBan.objects.filter(request=request, source="generated").count() == 1
+    assert AuditEvent.objects.filter(action="correction.requested").count() == 1

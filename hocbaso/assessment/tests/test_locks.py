@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from hocbaso.assessment.actions.locks import (
     LOCAL_TZ,
@@ -142,7 +143,12 @@ def test_a_period_locks_itself_when_its_deadline_day_ends_in_vietnam(world: Worl
 
 
 def test_an_unlock_before_the_deadline_does_not_outlive_it(world: World) -> None:
-    unlock_entry(_scope(world), reason="Bổ sung điểm", acting_user=world.user("principal"))
+    unlock_entry(
+        _scope(world),
+        reason="Bổ sung điểm",
+        acting_user=world.user("principal"),
+        reauthenticated_at=timezone.now(),
+    )
     with time_machine.travel(dt.datetime(2027, 1, 22, 8, 0, tzinfo=LOCAL_TZ), tick=False):
         assert lock_state((world.class_4a, _period(world), "toan")).source == "deadline"
 
@@ -151,7 +157,10 @@ def test_the_principal_may_reopen_a_sheet_after_the_deadline(world: World) -> No
     with time_machine.travel(dt.datetime(2027, 1, 22, 8, 0, tzinfo=LOCAL_TZ), tick=True):
         scope = _scope(world, class_id=world.class_4a.pk, key="toan")
         unlock_entry(
-            scope, reason="Biên bản số 3: sửa điểm Toán", acting_user=world.user("principal")
+            scope,
+            reason="Biên bản số 3: sửa điểm Toán",
+            acting_user=world.user("principal"),
+            reauthenticated_at=timezone.now(),
         )
         state = lock_state((world.class_4a, _period(world), "toan"))
         assert (state.locked, state.source) == (False, "sheet")
@@ -173,7 +182,12 @@ def test_only_the_principal_of_the_school_locks_or_unlocks(world: World, persona
     with pytest.raises(ActionError, match="Chỉ Hiệu trưởng"):
         lock_entry(_scope(world), acting_user=world.user(persona))
     with pytest.raises(ActionError, match="Chỉ Hiệu trưởng"):
-        unlock_entry(_scope(world), reason="Sửa", acting_user=world.user(persona))
+        unlock_entry(
+            _scope(world),
+            reason="Sửa",
+            acting_user=world.user(persona),
+            reauthenticated_at=timezone.now(),
+        )
     assert not EntryLock.objects.exists()
     assert AuditEvent.objects.count() == events
 
@@ -181,14 +195,24 @@ def test_only_the_principal_of_the_school_locks_or_unlocks(world: World, persona
 def test_unlocking_needs_a_reason(world: World) -> None:
     lock_entry(_scope(world), acting_user=world.user("principal"))
     with pytest.raises(ActionError, match="lí do"):
-        unlock_entry(_scope(world), reason="   ", acting_user=world.user("principal"))
+        unlock_entry(
+            _scope(world),
+            reason="   ",
+            acting_user=world.user("principal"),
+            reauthenticated_at=timezone.now(),
+        )
     assert EntryLock.objects.count() == 1
 
 
 def test_each_decision_is_a_new_row_with_its_audit_event(world: World) -> None:
     principal = world.user("principal")
     lock_entry(_scope(world, grade=4), reason="Hết kì", acting_user=principal)
-    unlock_entry(_scope(world, class_id=world.class_4a.pk), reason="Sửa", acting_user=principal)
+    unlock_entry(
+        _scope(world, class_id=world.class_4a.pk),
+        reason="Sửa",
+        acting_user=principal,
+        reauthenticated_at=timezone.now(),
+    )
     assert list(EntryLock.objects.order_by("pk").values_list("locked", "grade", "reason")) == [
         (True, 4, "Hết kì"),
         (False, None, "Sửa"),
@@ -224,6 +248,7 @@ def test_save_then_lock_then_the_save_is_refused_for_everyone(world: World) -> N
         _scope(world, class_id=world.class_4a.pk),
         reason="Sửa sai",
         acting_user=world.user("principal"),
+        reauthenticated_at=timezone.now(),
     )
     assert _save(world, idem="reopened", level="C").changed == 1
 
@@ -289,3 +314,37 @@ def test_the_vice_principal_reads_the_board_without_forms(world: World) -> None:
     page = client.get(f"/truong/{world.school.pk}/khoa-so/CHKI/").content.decode()
     assert 'data-testid="lock-board"' in page
     assert "quyet-dinh" not in page
+
+
+def test_reopening_needs_the_password_re_entered_within_five_minutes(world: World) -> None:
+    from hocbaso.people.actions.accounts import ReauthenticationRequired
+    from hocbaso.people.tests.world import PASSWORD
+
+    principal = world.user("principal")
+    lock_entry(_scope(world), acting_user=principal)
+    # the action refuses a missing or stale re-entry, and writes nothing
+    for stale in (None, timezone.now() - dt.timedelta(minutes=6)):
+        with pytest.raises(ReauthenticationRequired):
+            unlock_entry(
+                _scope(world), reason="Bổ sung", acting_user=principal, reauthenticated_at=stale
+            )
+    assert EntryLock.objects.count() == 1
+    # through the screen: sent to re-enter the password, then the same click reopens
+    client = Client()
+    client.force_login(principal)
+    url = f"/truong/{world.school.pk}/khoa-so/CHKI/"
+    decide = {"action": "unlock", "reason": "Bổ sung điểm"}
+    response = client.post(url + "quyet-dinh/", decide)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/xac-thuc-lai/?next=")
+    assert EntryLock.objects.count() == 1
+    client.post("/xac-thuc-lai/", {"password": PASSWORD, "next": url})
+    client.post(url + "quyet-dinh/", decide)
+    assert EntryLock.objects.count() == 2
+    assert not EntryLock.objects.latest("created_at").locked
+    # five minutes later the re-entry no longer counts
+    lock_entry(_scope(world), acting_user=principal)
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=6)):
+        response = client.post(url + "quyet-dinh/", decide)
+    assert response["Location"].startswith("/xac-thuc-lai/")
+    assert EntryLock.objects.count() == 3

@@ -27,8 +27,9 @@ ENROLLED_ON = dt.date(2026, 9, 5)
 NOT_JSON = "Dữ liệu gửi lên không phải JSON hợp lệ; chưa có gì được lưu."
 
 # The grid page for its teacher, whatever the class size: session, user, class, can-write,
-# period, lock decisions, pupils, sheet version, entries, other periods, session save (3).
-GRID_QUERIES = 13
+# period, lock decisions, pupils, sheet version, entries, other periods, session save (3);
+# the review panel (issue 4): the sheet's flags, and whether the user reviews the class (4).
+GRID_QUERIES = 18
 
 
 def _client(world: World, persona: str) -> Client:

@@ -24,15 +24,17 @@ from django.views.decorators.http import require_POST
 from hocbaso.assessment import comment_bank
 from hocbaso.assessment.access import access_sheet_for_user, writable_sheets
 from hocbaso.assessment.actions.locks import SheetLocked, lock_state
+from hocbaso.assessment.actions.review import flags_of_sheet, open_flags_for_teacher
 from hocbaso.assessment.actions.save_sheet import (
     COMMENT_MAX,
     CellInput,
     SheetConflict,
     save_sheet,
 )
-from hocbaso.assessment.models import Entry, Sheet
+from hocbaso.assessment.models import Entry, ReviewFlag, Sheet
 from hocbaso.assessment.progress import progress_for
 from hocbaso.assessment.sheets import Column, sheet_columns, sheet_keys, sheet_label
+from hocbaso.assessment.views import review as review_views
 from hocbaso.org.models import ClassGroup, Period
 from hocbaso.people import access as people_access
 from hocbaso.people.errors import ActionError
@@ -122,8 +124,15 @@ def my_sheets(request: HttpRequest) -> HttpResponse:
     """'Sổ nhập đánh giá của tôi': every sheet the user enters, for each period."""
     pairs = writable_sheets(request.user)
     rows = _sheet_rows(pairs, {(c.pk, key) for c, key in pairs})
+    # the review to-do (issue 4): open flags on the sheets the user writes
+    flags = [
+        {"flag": f, "label": sheet_label(f.sheet.key)}
+        for f in open_flags_for_teacher(request.user)[:200]
+    ]
     return render(
-        request, "assessment/sheet_mine.html", {"rows": rows, "periods": _period_headers()}
+        request,
+        "assessment/sheet_mine.html",
+        {"rows": rows, "periods": _period_headers(), "open_flags": flags},
     )
 
 
@@ -150,12 +159,14 @@ class GridCell:
     level: str
     score: int | None
     comment: str
+    flag: ReviewFlag | None = None  # the latest open review flag on this cell
 
 
 @dataclass(frozen=True)
 class GridRow:
     student: Student
     cells: list[GridCell]
+    flag: ReviewFlag | None = None  # an open review flag on the pupil's whole row
 
 
 @login_required
@@ -175,17 +186,20 @@ def sheet_grid(request: HttpRequest, pk: int, period_code: str, key: str) -> Htt
     ]
     # The version is read before the values: a save landing in between then shows up as a
     # conflict the teacher can resolve, never as a silent overwrite of a value not shown.
-    version = (
-        Sheet.objects.filter(class_group=class_group, period=period, key=key)
-        .values_list("version", flat=True)
-        .first()
-    ) or 0
+    sheet = Sheet.objects.filter(class_group=class_group, period=period, key=key).first()
+    version = sheet.version if sheet else 0
     current = {
         (e.student_id, e.code): e
         for e in Entry.objects.current().filter(
             sheet__class_group=class_group, sheet__period=period, sheet__key=key
         )
     }
+    # Review flags (issue 4): open ones mark their cells; the panel lists them all.
+    flags = flags_of_sheet(sheet)
+    flagged: dict[tuple[int | None, str], ReviewFlag] = {}
+    for flag in flags:
+        if flag.is_open:
+            flagged.setdefault((flag.student_id, flag.code), flag)
     rows = []
     for pupil in pupils:
         cells = []
@@ -197,9 +211,10 @@ def sheet_grid(request: HttpRequest, pk: int, period_code: str, key: str) -> Htt
                     entry.level if entry else "",
                     entry.score if entry else None,
                     entry.comment if entry else "",
+                    flagged.get((pupil.pk, column.code)),
                 )
             )
-        rows.append(GridRow(pupil, cells))
+        rows.append(GridRow(pupil, cells, flagged.get((pupil.pk, ""))))
     config: dict[str, Any] = {
         "version": version,
         "canWrite": can_write,
@@ -217,10 +232,23 @@ def sheet_grid(request: HttpRequest, pk: int, period_code: str, key: str) -> Htt
         config["saveUrl"] = reverse("sheet_save", args=[class_group.pk, period.code, key])
         config["bank"] = comment_bank.as_json()
         config["commentMax"] = COMMENT_MAX
+    chosen = request.GET.get("student", "")
+    review = review_views.panel_context(
+        request.user,
+        ref,
+        sheet=sheet,
+        pupils=pupils,
+        columns=columns,
+        flags=flags,
+        chosen_student=int(chosen) if chosen.isdigit() else None,
+        chosen_code=request.GET.get("code", ""),
+    )
     return render(
         request,
         "assessment/sheet_grid.html",
         {
+            **review,
+            "sheet_flag": flagged.get((None, "")),
             "class_group": class_group,
             "period": period,
             "key": key,

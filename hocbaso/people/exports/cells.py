@@ -67,6 +67,25 @@ def text_cell(sheet: WriteOnlyWorksheet, value: str, *, bold: bool = False) -> W
     return cell
 
 
+def text_workbook(
+    header: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    *,
+    title: str,
+    widths: Sequence[int] = (),
+) -> Workbook:
+    """A write-only workbook of one sheet: a bold header row, frozen, then text cells only."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.append([text_cell(sheet, h, bold=True) for h in header])
+    for row in rows:
+        sheet.append([text_cell(sheet, value) for value in row])
+    return workbook
+
+
 def write_xlsx(
     header: Sequence[str],
     rows: Iterable[Sequence[str]],
@@ -76,14 +95,7 @@ def write_xlsx(
     notes: Sequence[Sequence[str]] = (),
 ) -> bytes:
     """One sheet of text cells; `notes` (if any) go on a second sheet "Hướng dẫn"."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    sheet.append([text_cell(sheet, h, bold=True) for h in header])
-    for row in rows:
-        sheet.append([text_cell(sheet, value) for value in row])
+    workbook = text_workbook(header, rows, title=title, widths=widths)
     if notes:
         help_sheet = workbook.create_sheet("Hướng dẫn")
         help_sheet.column_dimensions["A"].width = 28

@@ -92,7 +92,7 @@ def test_apply_creates_accounts_roles_assignments_and_their_events(world) -> Non
     for credential in report.credentials:
         assert users[credential.username].check_password(credential.password)
     assert "password" not in repr(report.credentials[0])
-    roles = StaffRole.objects.filter(user__in=users.values()).order_by("user__username")
+    roles = StaffRole.objects.filter(user__in=users.values()).order_by("user__username", "role")
     assert [(r.user.username, r.role, r.school_id, r.grades) for r in roles] == [
         ("gv_giao", Role.TEACHER, world.school.pk, []),
         ("qtri", Role.SCHOOL_ADMIN, world.school.pk, []),

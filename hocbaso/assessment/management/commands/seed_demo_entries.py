@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from hocbaso.assessment.demo_entries import fill_class_period
+from hocbaso.assessment.demo_review import seed_review_scenario
 from hocbaso.assessment.models import Entry
 from hocbaso.audit.context import request_context
 from hocbaso.org.models import ClassGroup, Period, School
@@ -43,4 +44,6 @@ class Command(BaseCommand):
                 ).order_by("order")
                 for period in periods:
                     total += fill_class_period(class_group, period.code, rng)
+            review = seed_review_scenario(school)
         self.stdout.write(f"Đã nhập {total} ô kết quả đánh giá mẫu cho {school}.")
+        self.stdout.write(review)

@@ -1,0 +1,181 @@
+"""Checking and writing cell values of a sheet: shared by `save_sheet` (entry while open) and
+`approve_correction` (a correction after the lock). Callers hold the sheet row FOR UPDATE and
+their transaction; access and lock checks are theirs.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from hocbaso.assessment.models import Entry, Sheet, SheetSave
+from hocbaso.assessment.sheets import Column, sheet_columns
+from hocbaso.people.errors import ActionError
+from hocbaso.people.models import Enrolment
+from hocbaso.regulation.cells import check_rated_cell, check_subject_cell
+from hocbaso.regulation.types import Period as PeriodCode
+
+COMMENT_MAX = 500
+
+CellKey = tuple[int, str]  # (student id, code)
+
+
+@dataclass(frozen=True)
+class CellInput:
+    student_id: int
+    code: str
+    level: object = None
+    score: object = None
+    comment: object = ""
+
+
+@dataclass(frozen=True)
+class CellValue:
+    level: str
+    score: int | None
+    comment: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"level": self.level, "score": self.score, "comment": self.comment}
+
+    def shown(self) -> str:
+        parts = [self.level or "trống"]
+        if self.score is not None:
+            parts.append(str(self.score))
+        if self.comment:
+            parts.append(self.comment)
+        return " · ".join(parts)
+
+
+EMPTY = CellValue("", None, "")
+
+
+def value_of(entry: Entry | None) -> CellValue:
+    if entry is None:
+        return EMPTY
+    return CellValue(entry.level, entry.score, entry.comment)
+
+
+def clean_comment(raw: object) -> str:
+    return "" if raw is None else unicodedata.normalize("NFC", str(raw)).strip()
+
+
+@dataclass(frozen=True)
+class CheckedCells:
+    wanted: dict[CellKey, CellValue]
+    pupils: dict[int, str]  # current pupils of the class: id → name
+    columns: dict[str, Column]
+
+
+def check_cells(sheet: Sheet, cells: Iterable[CellInput]) -> CheckedCells:
+    """The cells as values the regulation accepts, or ActionError listing every problem."""
+    class_group, period = sheet.class_group, sheet.period
+    columns = {c.code: c for c in sheet_columns(sheet.key, class_group.grade, period.code)}
+    pupils: dict[int, str] = dict(
+        Enrolment.objects.filter(class_group=class_group, transfer_out_on__isnull=True).values_list(
+            "student_id", "student__full_name"
+        )
+    )
+    errors: list[str] = []
+    wanted: dict[CellKey, CellValue] = {}
+    for cell in cells:
+        name = pupils.get(cell.student_id)
+        column = columns.get(cell.code)
+        if name is None:
+            errors.append(f"Học sinh mã {cell.student_id} không thuộc lớp {class_group.name}.")
+            continue
+        if column is None:
+            errors.append(f"{name}: mã «{cell.code}» không thuộc sổ này.")
+            continue
+        if column.kind == Entry.Kind.SUBJECT:
+            check = check_subject_cell(
+                cell.code, class_group.grade, PeriodCode(period.code), cell.level, cell.score
+            )
+        else:
+            check = check_rated_cell(column.label, cell.level)
+            if cell.score not in (None, ""):
+                errors.append(f"{name} — {column.label}: phẩm chất, năng lực không có điểm.")
+        comment = clean_comment(cell.comment)
+        if len(comment) > COMMENT_MAX:
+            errors.append(f"{name} — {column.label}: nhận xét dài quá {COMMENT_MAX} kí tự.")
+        errors.extend(f"{name} — {e}" for e in check.errors)
+        wanted[(cell.student_id, cell.code)] = CellValue(check.level or "", check.score, comment)
+    if errors:
+        raise ActionError(errors)
+    return CheckedCells(wanted, pupils, columns)
+
+
+def current_entries(sheet: Sheet, keys: Iterable[CellKey]) -> dict[CellKey, Entry]:
+    keys = list(keys)
+    return {
+        (e.student_id, e.code): e
+        for e in Entry.objects.current().filter(
+            sheet=sheet, student_id__in={s for s, _ in keys}, code__in={c for _, c in keys}
+        )
+    }
+
+
+def write_cells(
+    sheet: Sheet,
+    changes: list[tuple[CellKey, CellValue]],
+    current: dict[CellKey, Entry],
+    columns: dict[str, Column],
+    *,
+    idempotency_key: str,
+    user: Any,
+    source: str,
+    void_reason: str,
+) -> tuple[SheetSave, dict[CellKey, Entry]]:
+    """Bump the sheet's version, void each changed cell's current row and add its new row.
+    Returns the save record and the new rows by cell."""
+    now = timezone.now()
+    sheet.version += 1
+    sheet.save(update_fields=["version", "updated_at"])
+    record = SheetSave.objects.create(
+        sheet=sheet,
+        idempotency_key=idempotency_key,
+        version=sheet.version,
+        changed=len(changes),
+        created_by=user,
+        source=source,
+    )
+    old_rows = [current[k] for k, _ in changes if k in current]
+    Entry.objects.filter(pk__in=[e.pk for e in old_rows]).update(
+        voided_at=now, voided_by=user, void_reason=void_reason[:200]
+    )
+    new_rows = Entry.objects.bulk_create(
+        Entry(
+            student_id=s,
+            sheet=sheet,
+            kind=columns[c].kind,
+            code=c,
+            level=v.level,
+            score=v.score,
+            comment=v.comment,
+            sheet_version=sheet.version,
+            save_record=record,
+            created_by=user,
+            replaces=current.get((s, c)),
+        )
+        for (s, c), v in changes
+    )
+    return record, {(e.student_id, e.code): e for e in new_rows}
+
+
+def changes_data(
+    changes: list[tuple[CellKey, CellValue]], current: dict[CellKey, Entry]
+) -> list[dict[str, Any]]:
+    """The before/after of each changed cell, for the audit event."""
+    return [
+        {
+            "student": s,
+            "code": c,
+            "old": value_of(current.get((s, c))).as_dict(),
+            "new": v.as_dict(),
+        }
+        for (s, c), v in changes
+    ]
