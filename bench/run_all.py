@@ -40,6 +40,8 @@ def run(script: str, database_url: str | None = None) -> int:
 def main() -> int:
     failures = 0
     failures += run("bench_regulation.py") != 0
+    failures += run("bench_sign.py") != 0
+    failures += run("bench_record_render.py") != 0
     for script in (
         "bench_roster.py",
         "bench_save.py",

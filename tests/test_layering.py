@@ -17,6 +17,8 @@ ALLOWED: dict[str, set[str]] = {
     "people": {"people", "org", "audit", "regulation"},
     "assessment": {"assessment", "people", "org", "audit", "regulation"},
     "inspection": {"inspection", "assessment", "people", "org", "audit", "regulation"},
+    "records": {"records", "assessment", "people", "org", "audit", "regulation"},
+    "signing": {"signing", "people", "org", "audit"},
 }
 
 

@@ -60,6 +60,12 @@ ACTIONS: dict[str, str] = {
     "year_end.commendation_voided": "Hủy đề nghị khen thưởng",
     "year_end.supplementary_recorded": "Ghi kết quả đánh giá bổ sung",
     "year_end.promotion_decided": "Quyết định lên lớp / ở lại lớp",
+    # records (học bạ pages) and signatures
+    "record.snapshot_created": "Lập bản chốt dữ liệu trang học bạ",
+    "record.downloaded": "Tải trang học bạ",
+    "certificate.registered": "Đăng kí chứng thư số",
+    "certificate.revoked": "Thu hồi chứng thư số",
+    "signature.applied": "Kí số",
     # import / export
     "import.students_applied": "Nhập danh sách học sinh",
     "import.staff_applied": "Nhập danh sách cán bộ, giáo viên",

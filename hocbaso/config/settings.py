@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "hocbaso.people",
     "hocbaso.assessment",
     "hocbaso.inspection",
+    "hocbaso.signing",
+    "hocbaso.records",
 ]
 
 MIDDLEWARE = [
