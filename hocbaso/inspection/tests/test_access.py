@@ -9,6 +9,7 @@ from django.http import Http404
 
 from hocbaso.audit.actors import SEED
 from hocbaso.inspection import access
+from hocbaso.inspection.tests.helpers import client_for
 from hocbaso.people.actions.assignments import assign_teacher
 from hocbaso.people.models import Guardian
 from hocbaso.people.tests.world import PERSONAS, World
@@ -105,3 +106,12 @@ def test_the_detail_page_links_the_history_for_staff_only(world: World) -> None:
     url = f"/hoc-sinh/{world.pupil_a.pk}/"
     assert 'data-testid="history-link"' in client_for("homeroom_4a").get(url).content.decode()
     assert 'data-testid="history-link"' not in client_for("parent_a").get(url).content.decode()
+
+
+def test_the_home_page_links_the_province_trail_for_the_province_only(world: World) -> None:
+    url = f"/nhat-ki/tinh/{world.province.pk}/"
+    for persona in ("province_officer", "inspector"):
+        page = client_for(persona).get("/").content.decode()
+        assert f'href="{url}" data-testid="province-trail"' in page
+    for persona in ("commune_officer", "principal", "homeroom_4a"):
+        assert 'data-testid="province-trail"' not in client_for(persona).get("/").content.decode()

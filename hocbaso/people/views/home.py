@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from hocbaso.org.models import ClassGroup
+from hocbaso.org.models import ClassGroup, Province
 from hocbaso.people import access
 from hocbaso.people.completeness import completeness_for
 from hocbaso.people.models import Guardian, Student, TeachingAssignment, User
@@ -56,6 +56,10 @@ def home(request: HttpRequest) -> HttpResponse:
         or scope.is_system_admin
     ):
         context["oversight_schools"] = access.schools_visible_to(user).count()
+        # Sở officers and province inspectors read their province's audit trail
+        context["trail_provinces"] = list(
+            Province.objects.filter(pk__in=scope.province_ids).order_by("name")
+        )
     if scope.guardian_student_ids:
         context["children"] = list(
             Guardian.objects.filter(user=user).select_related("student__school")
