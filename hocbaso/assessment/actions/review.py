@@ -17,14 +17,19 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from hocbaso.assessment.access import access_sheet_for_user, can_review_class, can_write_sheet
-from hocbaso.assessment.models import QC_SHEET, FlagMessage, ReviewFlag, Sheet
+from hocbaso.assessment.access import (
+    access_sheet_for_user,
+    can_review_class,
+    can_write_sheet,
+    writable_sheets,
+)
+from hocbaso.assessment.models import FlagMessage, ReviewFlag, Sheet
 from hocbaso.assessment.sheets import sheet_columns, sheet_label
 from hocbaso.audit.log import log
 from hocbaso.org.models import ClassGroup, Period
 from hocbaso.people import access as people_access
 from hocbaso.people.errors import ActionError
-from hocbaso.people.models import Enrolment, HomeroomAssignment, TeachingAssignment
+from hocbaso.people.models import Enrolment
 
 TEXT_MAX = 1000
 OPEN_STATUSES = (ReviewFlag.Status.OPEN, ReviewFlag.Status.ANSWERED)
@@ -202,13 +207,9 @@ def flags_of_sheet(sheet: Sheet | None) -> list[ReviewFlag]:
 
 def open_flags_for_teacher(user: Any) -> QuerySet[ReviewFlag]:
     """Open flags on the sheets this user writes (the teacher's to-do list)."""
-    teaching = TeachingAssignment.objects.active().filter(user=user)
-    homeroom = HomeroomAssignment.objects.active().filter(user=user)
     condition = Q(pk__in=[])
-    for class_id, subject in teaching.values_list("class_group_id", "subject_code"):
-        condition |= Q(sheet__class_group_id=class_id, sheet__key=subject)
-    for class_id in homeroom.values_list("class_group_id", flat=True):
-        condition |= Q(sheet__class_group_id=class_id, sheet__key=QC_SHEET)
+    for class_group, key in writable_sheets(user):
+        condition |= Q(sheet__class_group_id=class_group.pk, sheet__key=key)
     return (
         ReviewFlag.objects.filter(condition, status__in=OPEN_STATUSES)
         .select_related("sheet__class_group", "sheet__period", "student")
