@@ -18,6 +18,7 @@ setup: $(STAMP) messages
 	mkdir -p var
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py seed_demo_signing --if-empty
 	$(PY) manage.py seed_demo_entries --if-empty
 
 run: setup

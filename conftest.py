@@ -44,6 +44,24 @@ def _audit_context() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session")
+def _demo_authority_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("demo-authority")
+
+
+@pytest.fixture
+def demo_authority(_demo_authority_source: Path, settings):  # type: ignore[no-untyped-def]
+    """The DEMO CA and TSA (made once per run) installed in this test's private media, trusted
+    (SIGNING_DEMO_PKI on) and used as the TSA; `hocbaso.signing.testing.give_certificate`
+    issues DEMO certificates with server-held keys (PIN settings.SIGNING_DEMO_PIN)."""
+    from hocbaso.signing.testing import install_demo_authority
+
+    settings.SIGNING_DEMO_PKI = True
+    settings.SIGNING_TSA = "demo"
+    settings.SIGNING_TRUST_ROOTS = []
+    return install_demo_authority(_demo_authority_source, TEST_TODAY)
+
+
 @pytest.fixture
 def world(db: None) -> World:
     return build_world()

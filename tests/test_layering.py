@@ -15,9 +15,9 @@ ALLOWED: dict[str, set[str]] = {
     "audit": {"audit"},
     "org": {"org", "audit"},
     "people": {"people", "org", "audit", "regulation"},
-    "assessment": {"assessment", "people", "org", "audit", "regulation"},
+    "assessment": {"assessment", "people", "org", "audit", "regulation", "signing"},
     "inspection": {"inspection", "assessment", "people", "org", "audit", "regulation"},
-    "records": {"records", "assessment", "people", "org", "audit", "regulation"},
+    "records": {"records", "assessment", "people", "org", "audit", "regulation", "signing"},
     "signing": {"signing", "people", "org", "audit"},
 }
 

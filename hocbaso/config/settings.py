@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import dj_database_url
@@ -39,6 +40,8 @@ INSTALLED_APPS = [
     "hocbaso.inspection",
     "hocbaso.signing",
     "hocbaso.records",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -152,3 +155,42 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Background tasks (batch signing): the database backend, so that workers on several machines
+# share PostgreSQL (`manage.py db_worker`). Tests may switch to the immediate backend.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "signing"],
+    }
+}
+
+# Signing (issue 5). Trust roots are PEM files; the DEMO CA made by `seed_demo` is trusted only
+# in a demo installation (HOCBASO_DEMO_PKI, on by default only while DEBUG is on) and never in
+# production: turning it on with DEBUG off is refused.
+SIGNING_TRUST_ROOTS = env_list("HOCBASO_TRUST_ROOTS", [])
+SIGNING_DEMO_PKI = env_bool("HOCBASO_DEMO_PKI", default=DEBUG)
+if SIGNING_DEMO_PKI and not DEBUG:
+    raise ImproperlyConfigured("HOCBASO_DEMO_PKI must not be on in production (DEBUG off)")
+# RFC 3161 time-stamping authority: "" for none, "demo" for the local DEMO TSA of the demo PKI,
+# or an https URL of a real TSA.
+SIGNING_TSA = env_str("HOCBASO_TSA", "demo" if SIGNING_DEMO_PKI else "")
+# Download the CRLs named in signers' certificates (CRL distribution points) for PAdES B-LTA
+# and revocation checks (hocbaso/signing/revocation.py); off: a network call to the CAs.
+SIGNING_REVOCATION_FETCH = env_bool("HOCBASO_REVOCATION_FETCH", default=False)
+# PKCS#11 module of the signing tokens on the signing machine (Debian's SoftHSM2 in tests).
+SIGNING_PKCS11_MODULE = env_str("HOCBASO_PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so")
+# The PIN of the demo staff's server-held DEMO keys (printed by `demo_logins`; demo only).
+SIGNING_DEMO_PIN = "123456"
+
+# The public address of this installation: the verification links in the records' QR codes.
+HOCBASO_PUBLIC_URL = env_str("HOCBASO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# Batch signing: a running batch without progress for this long is resumed by another worker
+# (`manage.py resume_signing`); a remote signing service's approval is awaited for less.
+SIGNING_BATCH_STALE_MINUTES = env_int("HOCBASO_SIGNING_BATCH_STALE_MINUTES", 5)
+SIGNING_REMOTE_WAIT_SECONDS = env_int("HOCBASO_SIGNING_REMOTE_WAIT_SECONDS", 240)
+# A batch of 20 pages or more is queued as this many tasks, so that workers share it.
+SIGNING_WORKERS_PER_BATCH = env_int("HOCBASO_SIGNING_WORKERS_PER_BATCH", 2)
+# Two-phase remote signing services by name (docs/remote-signing.md): {"name": {"url": …,
+# "api_key": …}}, read as JSON from HOCBASO_REMOTE_SIGNING_SERVICES.
+SIGNING_REMOTE_SERVICES = json.loads(env_str("HOCBASO_REMOTE_SIGNING_SERVICES", "{}"))

@@ -189,6 +189,20 @@ def _holds(user: Any, role: str, school_ids: Any) -> bool:
     )
 
 
+def can_manage_certificate(actor: Any, certificate: SigningCertificate) -> bool:
+    """Who may register a certificate, or record where its key lives: the holder or a school
+    admin of a school where they work (personal); the school's principal (seal); the Sở."""
+    if _is_system(actor):
+        return True
+    if certificate.kind == CertificateKind.PERSONAL and certificate.user is not None:
+        return getattr(actor, "pk", None) == certificate.user_id or _holds(
+            actor, Role.SCHOOL_ADMIN, _schools_of(certificate.user)
+        )
+    if certificate.kind == CertificateKind.SEAL:
+        return _holds(actor, Role.PRINCIPAL, [certificate.school_id])
+    return False
+
+
 @transaction.atomic
 def register_certificate(
     pem_or_der: bytes,

@@ -156,6 +156,7 @@ def _issue(
     eku_critical: bool = False,
     email: str = "",
     key_type: KeyType = "rsa",
+    crl_url: str = "",
 ) -> IssuedCertificate:
     key = _new_key(key_type)
     not_before, not_after = _window(now, days)
@@ -180,6 +181,20 @@ def _issue(
         builder = builder.add_extension(
             x509.SubjectAlternativeName([x509.RFC822Name(email)]), critical=False
         )
+    if crl_url:
+        builder = builder.add_extension(
+            x509.CRLDistributionPoints(
+                [
+                    x509.DistributionPoint(
+                        full_name=[x509.UniformResourceIdentifier(crl_url)],
+                        relative_name=None,
+                        reasons=None,
+                        crl_issuer=None,
+                    )
+                ]
+            ),
+            critical=False,
+        )
     cert = builder.sign(ca.private_key, hashes.SHA256())
     chain = ca.chain if ca.chain else ()
     # An intermediate CA would be put in the chain; a self-signed root never is.
@@ -197,9 +212,11 @@ def issue_personal(
     organisation: str = DEMO_ORG,
     days: int = 730,
     key_type: KeyType = "rsa",
+    crl_url: str = "",
 ) -> IssuedCertificate:
     """A personal signing certificate (digitalSignature + nonRepudiation; EKU emailProtection
-    — what NSS/poppler checks for a document signer — and documentSigning)."""
+    — what NSS/poppler checks for a document signer — and documentSigning); ``crl_url``: a
+    CRL distribution point (none by default)."""
     return _issue(
         ca,
         _name(full_name, org=organisation, email=email),
@@ -209,6 +226,7 @@ def issue_personal(
         eku=[ExtendedKeyUsageOID.EMAIL_PROTECTION, EKU_DOCUMENT_SIGNING],
         email=email,
         key_type=key_type,
+        crl_url=crl_url,
     )
 
 

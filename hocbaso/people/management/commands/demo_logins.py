@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from hocbaso.org.models import School
@@ -44,6 +45,11 @@ class Command(BaseCommand):
             "Các trường khác: «<mã trường>.<vai trò>», ví dụ th002.hieutruong, th002.gvcn1a, "
             "th002.gvtinhoc, th002.ph1a; cán bộ các xã/phường khác: «canboxa.<mã xã>»."
         )
+        if getattr(settings, "SIGNING_DEMO_PKI", False):
+            self.stdout.write(
+                "Kí số DEMO: cán bộ trường mẫu có chứng thư số DEMO, mã PIN "
+                f"{settings.SIGNING_DEMO_PIN} (CA DEMO chỉ được tin cậy trong bản dùng thử)."
+            )
         existing = set(
             User.objects.filter(username__in=DEMO_USERNAMES).values_list("username", flat=True)
         )

@@ -7,6 +7,7 @@ import time
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
@@ -86,5 +87,8 @@ class Command(BaseCommand):
                 f"{report.accounts} tài khoản, {report.photo_files} tệp ảnh (dùng chung)."
             )
         )
+        if settings.SIGNING_DEMO_PKI:
+            # the DEMO CA, TSA, staff certificates and seal of the first school (demo only)
+            call_command("seed_demo_signing", "--if-empty", stdout=self.stdout)
         self.stdout.write("")
         call_command("demo_logins", stdout=self.stdout)
