@@ -16,14 +16,34 @@ from hocbaso.people.models import Enrolment
 SUBJECT_LEVELS = (("T", 0.45), ("H", 0.5), ("C", 0.05))
 RATED_LEVELS = (("T", 0.5), ("Đ", 0.47), ("C", 0.03))
 SCORE_BY_LEVEL = {"T": (8, 10), "H": (5, 8), "C": (2, 4)}
+DEMO_STRUGGLING = 0.06  # the demo's share of pupils who get a C somewhere
 
 
 def _pick(rng: random.Random, table: tuple[tuple[str, float], ...]) -> str:
     return rng.choices([v for v, _ in table], weights=[w for _, w in table])[0]
 
 
-def fill_class_period(class_group: ClassGroup, period_code: str, rng: random.Random) -> int:
-    """Fill every sheet of the class for the period; returns the number of cells written."""
+def _without_c(table: tuple[tuple[str, float], ...]) -> tuple[tuple[str, float], ...]:
+    return tuple((v, w) for v, w in table if v != "C")
+
+
+def _struggles(student_id: int, share: float) -> bool:
+    """Whether a pupil is among the few who struggle: the same answer in every period."""
+    return random.Random(student_id * 7919 + 17).random() < share  # noqa: S311 - demo data
+
+
+def fill_class_period(
+    class_group: ClassGroup,
+    period_code: str,
+    rng: random.Random,
+    *,
+    struggling: float | None = None,
+) -> int:
+    """Fill every sheet of the class for the period; returns the number of cells written.
+
+    By default every cell may be C (about 5 %, so many pupils end the year CHT). With
+    ``struggling`` (a share, e.g. 0.06: the demo) only that share of pupils ever gets a C
+    (a quarter of their cells), as in a real school; the others are T or H/Đ."""
     pupils = list(
         Enrolment.objects.filter(class_group=class_group, transfer_out_on__isnull=True)
         .order_by("student_id")
@@ -37,7 +57,14 @@ def fill_class_period(class_group: ClassGroup, period_code: str, rng: random.Ran
             for student_id in pupils:
                 if optional:
                     continue  # nobody in the demo studies the minority language
-                table = SUBJECT_LEVELS if column.kind == "subject" else RATED_LEVELS
+                table: tuple[tuple[str, float], ...] = (
+                    SUBJECT_LEVELS if column.kind == "subject" else RATED_LEVELS
+                )
+                if struggling is not None:
+                    if _struggles(student_id, struggling):
+                        table = (*_without_c(table), ("C", 0.33))
+                    else:
+                        table = _without_c(table)
                 level = _pick(rng, table)
                 low, high = SCORE_BY_LEVEL[level if level in SCORE_BY_LEVEL else "H"]
                 score = rng.randint(low, high) if column.tested else None

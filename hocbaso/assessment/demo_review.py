@@ -5,6 +5,7 @@ Written through the same actions as in production, by the demo accounts themselv
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils import timezone
 
 from hocbaso.assessment.actions.corrections import file_correction
@@ -15,6 +16,7 @@ from hocbaso.assessment.models import Entry
 from hocbaso.assessment.sheets import sheet_columns
 from hocbaso.org.models import ClassGroup, Period, School
 from hocbaso.people.models import TeachingAssignment, User
+from hocbaso.signing.keystore import current_certificate
 
 
 def _first_lower(text: str) -> str:
@@ -94,6 +96,8 @@ def seed_review_scenario(
         reason=f"Ghi nhầm kết quả {column.label} của em {name} khi nhập sổ "
         f"{period_name}; đã đối chiếu với bài kiểm tra và sổ theo dõi của giáo viên.",
         acting_user=teacher,
+        # the demo teacher signs the biên bản with the DEMO key when seed_demo_signing ran
+        pin=settings.SIGNING_DEMO_PIN if current_certificate(user=teacher) else "",
     )
     return (
         f"Rà soát mẫu: tổ trưởng gắn cờ một ô của lớp {class_group.name}, giáo viên lập đề nghị "

@@ -24,6 +24,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from hocbaso.assessment import bien_ban_signing
 from hocbaso.assessment.access import access_sheet_for_user, can_review_class
 from hocbaso.assessment.actions.locks import lock_state
 from hocbaso.assessment.bien_ban_files import read_bien_ban, store_bien_ban, validate_upload
@@ -131,26 +132,54 @@ def bien_ban_content(request: CorrectionRequest) -> BienBanContent:
     )
 
 
-def _attach(request: CorrectionRequest, upload: Upload | None, user: Any) -> BienBan:
-    if upload is None:
-        data, content_type, name = render_bien_ban(bien_ban_content(request)), PDF, ""
-        source = BienBan.Source.GENERATED
-    else:
-        checked = validate_upload(upload.data, upload.name)
-        data, content_type = checked.data, checked.content_type
-        name = unicodedata.normalize("NFC", upload.name or "")[:200]
-        source = BienBan.Source.UPLOADED
-    digest = store_bien_ban(data)
+def _store(
+    request: CorrectionRequest,
+    data: bytes,
+    *,
+    user: Any,
+    source: str,
+    signing: str,
+    content_type: str = PDF,
+    name: str = "",
+    signs: BienBan | None = None,
+) -> BienBan:
     return BienBan.objects.create(
         request=request,
         source=source,
-        sha256=digest,
+        sha256=store_bien_ban(data),
         content_type=content_type,
         size=len(data),
         original_name=name,
+        signing=signing,
+        signs=signs,
         created_by=user,
         created_at=timezone.now(),
     )
+
+
+def _attach(request: CorrectionRequest, upload: Upload | None, user: Any, pin: str = "") -> BienBan:
+    """The generated biên bản — digitally signed by ``user`` when a PIN is given — or the
+    uploaded signed paper record."""
+    if upload is not None:
+        checked = validate_upload(upload.data, upload.name)
+        return _store(
+            request,
+            checked.data,
+            user=user,
+            source=BienBan.Source.UPLOADED,
+            signing=BienBan.Signing.PAPER,
+            content_type=checked.content_type,
+            name=unicodedata.normalize("NFC", upload.name or "")[:200],
+        )
+    content = bien_ban_content(request)
+    data = bien_ban_signing.prepare(render_bien_ban(content))
+    signing = BienBan.Signing.UNSIGNED
+    if pin:
+        data = bien_ban_signing.sign_as_requester(
+            data, user=user, pin=pin, title=content.requester[1], number=request.number
+        )
+        signing = BienBan.Signing.REQUESTER
+    return _store(request, data, user=user, source=BienBan.Source.GENERATED, signing=signing)
 
 
 def current_bien_ban(request: CorrectionRequest) -> BienBan | None:
@@ -170,8 +199,11 @@ def file_correction(
     reason: str,
     acting_user: Any,
     upload: Upload | None = None,
+    pin: str = "",
 ) -> CorrectionRequest:
-    """File a request to change `cells` of a locked sheet (its teacher only)."""
+    """File a request to change `cells` of a locked sheet (its teacher only), with a signed
+    paper biên bản (`upload`) or the generated one, digitally signed when `pin` unlocks the
+    teacher's key (otherwise it stays unsigned until `sign_bien_ban` or an upload)."""
     ref = access_sheet_for_user(acting_user, class_id, period_code, key, write=True)
     Sheet.objects.get_or_create(class_group=ref.class_group, period=ref.period, key=key)
     sheet = Sheet.objects.select_for_update().get(
@@ -228,7 +260,7 @@ def file_correction(
         )
         for (s, c), v in checked.wanted.items()
     )
-    bien_ban = _attach(request, upload, acting_user)
+    bien_ban = _attach(request, upload, acting_user, pin)
     log(
         "correction.requested",
         actor=acting_user,
@@ -252,6 +284,8 @@ def _bien_ban_data(bien_ban: BienBan) -> dict[str, Any]:
     return {
         "id": bien_ban.pk,
         "source": bien_ban.source,
+        "signing": bien_ban.signing,
+        "signs": bien_ban.signs_id,
         "sha256": bien_ban.sha256,
         "content_type": bien_ban.content_type,
         "size": bien_ban.size,
@@ -288,6 +322,45 @@ def attach_bien_ban(request_id: int, upload: Upload, *, acting_user: Any) -> Bie
         school_id=request.school_id,
         bien_ban_id=str(bien_ban.pk),
         data={"bien_ban": _bien_ban_data(bien_ban)},
+    )
+    return bien_ban
+
+
+@transaction.atomic
+def sign_bien_ban(request_id: int, *, pin: str, acting_user: Any) -> BienBan:
+    """The requester digitally signs the generated, unsigned biên bản of a pending request: a
+    new row holds the signed PDF; the unsigned one stays as it was."""
+    request = _locked_request(request_id, acting_user)
+    if request.requested_by_id != acting_user.pk:
+        raise PermissionDenied
+    if request.status != CorrectionRequest.Status.PENDING:
+        raise ActionError("Đề nghị đã được xử lí: không thể kí biên bản.")
+    unsigned = current_bien_ban(request)
+    if unsigned is None or unsigned.signing != BienBan.Signing.UNSIGNED:
+        raise ActionError("Biên bản hiện tại đã được kí.")
+    title = bien_ban_content(request).requester[1]
+    data = bien_ban_signing.sign_as_requester(
+        read_bien_ban(unsigned.sha256),
+        user=acting_user,
+        pin=pin,
+        title=title,
+        number=request.number,
+    )
+    bien_ban = _store(
+        request,
+        data,
+        user=acting_user,
+        source=BienBan.Source.GENERATED,
+        signing=BienBan.Signing.REQUESTER,
+        signs=unsigned,
+    )
+    log(
+        "correction.bien_ban_signed",
+        actor=acting_user,
+        subject=request,
+        school_id=request.school_id,
+        bien_ban_id=str(bien_ban.pk),
+        data={"bien_ban": _bien_ban_data(bien_ban), "field": bien_ban_signing.REQUESTER_FIELD},
     )
     return bien_ban
 
@@ -333,6 +406,48 @@ def _check_decider(request: CorrectionRequest, user: Any, reauthenticated_at: An
     return bien_ban
 
 
+def _require_signed(bien_ban: BienBan) -> None:
+    if bien_ban.signing == BienBan.Signing.UNSIGNED:
+        raise ActionError(
+            "Biên bản chưa được kí: người đề nghị cần kí số biên bản hoặc tải lên bản giấy đã kí "
+            "trước khi duyệt."
+        )
+    if bien_ban.signing == BienBan.Signing.COMPLETE:  # approval happens once
+        raise ActionError("Biên bản đã có chữ kí của Hiệu trưởng.")
+
+
+def _countersigned(
+    request: CorrectionRequest, bien_ban: BienBan, principal: Any, pin: str
+) -> BienBan:
+    """The biên bản the approval rests on: the paper scan as it is, or the teacher's signed
+    PDF — checked — countersigned by the principal as a new row (checked again)."""
+    _require_signed(bien_ban)
+    if bien_ban.signing == BienBan.Signing.PAPER:
+        return bien_ban
+    requester = request.requested_by
+    data = read_bien_ban(bien_ban.sha256)
+    bien_ban_signing.check(
+        data, signers={bien_ban_signing.REQUESTER_FIELD: requester}, complete=False
+    )
+    signed = bien_ban_signing.countersign(data, user=principal, pin=pin, number=request.number)
+    bien_ban_signing.check(
+        signed,
+        signers={
+            bien_ban_signing.REQUESTER_FIELD: requester,
+            bien_ban_signing.PRINCIPAL_FIELD: principal,
+        },
+        complete=True,
+    )
+    return _store(
+        request,
+        signed,
+        user=principal,
+        source=BienBan.Source.GENERATED,
+        signing=BienBan.Signing.COMPLETE,
+        signs=bien_ban,
+    )
+
+
 @transaction.atomic
 def approve_correction(
     request_id: int,
@@ -341,10 +456,16 @@ def approve_correction(
     reauthenticated_at: Any,
     cell_ids: Collection[int] | None = None,
     note: str = "",
+    pin: str = "",
 ) -> CorrectionRequest:
-    """Apply the approved cells (all, or the subset `cell_ids`) of a pending request."""
+    """Apply the approved cells (all, or the subset `cell_ids`) of a pending request.
+
+    The biên bản must be signed: a signed paper record, or the generated one signed by the
+    requester, which the principal countersigns here (`pin` unlocks their key); the
+    countersigned PDF is a new biên bản row, named by the approval event."""
     request = _locked_request(request_id, acting_user)
     bien_ban = _check_decider(request, acting_user, reauthenticated_at)
+    _require_signed(bien_ban)
     sheet = Sheet.objects.select_for_update().get(pk=request.sheet_id)
     sheet.class_group, sheet.period = request.sheet.class_group, request.sheet.period
     cells = list(request.cells.select_related("student").order_by("pk"))
@@ -374,6 +495,7 @@ def approve_correction(
             [f"{name}: giá trị đã thay đổi kể từ khi lập đề nghị." for name in stale]
             + ["Hãy từ chối đề nghị này; giáo viên lập đề nghị mới theo giá trị hiện tại."]
         )
+    bien_ban = _countersigned(request, bien_ban, acting_user, pin)
     changes = list(checked.wanted.items())
     record, new_rows = write_cells(
         sheet,

@@ -21,6 +21,7 @@ from hocbaso.assessment.actions.corrections import (
     approve_correction,
     file_correction,
     reject_correction,
+    sign_bien_ban,
     withdraw_correction,
 )
 from hocbaso.assessment.actions.import_sheet import export_sheet, import_sheet
@@ -47,10 +48,13 @@ from hocbaso.audit.verify import verify
 from hocbaso.people.actions.students import create_student, update_student_profile
 from hocbaso.people.errors import ActionError
 from hocbaso.people.tests.world import World, pupil_values, sample_photo
+from hocbaso.signing.demo_store import DemoAuthority
+from hocbaso.signing.testing import give_certificate
 
 pytestmark = pytest.mark.django_db
 
 PERIOD = "CHKI"
+PIN = "123456"
 REQUEST_ID = "b1-audit-completeness"
 IP = "203.0.113.7"
 VALUE_EVENTS = ("assessment.sheet_saved", "correction.approved")
@@ -70,8 +74,10 @@ DECISION_EVENTS: dict[str, str] = {
 class Run:
     """The world and helpers for one sequence of writes."""
 
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: World, authority: DemoAuthority) -> None:
         self.world = world
+        for persona in ("homeroom_4a", "principal"):
+            give_certificate(authority, world.user(persona), now=timezone.now())
         self.teacher = world.user("homeroom_4a")
         self.principal = world.user("principal")
         self.binh = create_student(
@@ -97,10 +103,11 @@ class Run:
     def scope(self, **kw: Any) -> LockScope:
         return LockScope(school_id=self.world.school.pk, period_code=PERIOD, **kw)
 
-    def file(self, cells: list[CellInput], upload: Upload | None = None) -> CorrectionRequest:
+    def file(self, cells: list[CellInput], upload: Upload | None = None,
+             pin: str = PIN) -> CorrectionRequest:  # fmt: skip
         return file_correction(
             self.world.class_4a.pk, PERIOD, "toan", cells, reason="Nhập nhầm",
-            acting_user=self.teacher, upload=upload,
+            acting_user=self.teacher, upload=upload, pin="" if upload else pin,
         )  # fmt: skip
 
     def import_score(self, cell: str, value: object) -> None:
@@ -148,11 +155,12 @@ def _mixed_sequence(run: Run) -> None:
     approved = run.file([CellInput(a, "toan", "H", 7), CellInput(b, "toan", "T", 10)])
     cell_a = approved.cells.get(student_id=a).pk
     approve_correction(approved.pk, acting_user=principal, reauthenticated_at=timezone.now(),
-                       cell_ids=[cell_a])  # fmt: skip
+                       cell_ids=[cell_a], pin=PIN)  # fmt: skip
     rejected = run.file([CellInput(b, "toan", "C", 3)])
     reject_correction(rejected.pk, acting_user=principal, reauthenticated_at=timezone.now(),
                       note="Không có căn cứ")  # fmt: skip
-    withdrawn = run.file([CellInput(b, "toan", "T", 10)])
+    withdrawn = run.file([CellInput(b, "toan", "T", 10)], pin="")
+    sign_bien_ban(withdrawn.pk, pin=PIN, acting_user=teacher)
     withdraw_correction(withdrawn.pk, acting_user=teacher)
     second = run.file([CellInput(b, "toan", "T", 10, "Sửa theo bài")],
                       upload=Upload(sample_photo(), "bb.png"))  # fmt: skip
@@ -168,8 +176,10 @@ def _cell_value(cell: dict[str, Any]) -> tuple[str, int | None, str]:
 EMPTY = ("", None, "")
 
 
-def test_every_mutation_of_a_mixed_sequence_has_its_event(world: World) -> None:
-    run = Run(world)
+def test_every_mutation_of_a_mixed_sequence_has_its_event(
+    world: World, demo_authority: DemoAuthority
+) -> None:
+    run = Run(world, demo_authority)
     start_event = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     start_entry = Entry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     with request_context("web", ip=IP, request_id=REQUEST_ID):
@@ -253,10 +263,22 @@ def test_every_mutation_of_a_mixed_sequence_has_its_event(world: World) -> None:
     )
     expected = Counter({(str(r.pk), "correction.requested"): 1 for r in requests})
     expected.update({(str(r.pk), DECISION_EVENTS[r.status]): 1 for r in requests})
+    expected.update(
+        {(str(r.pk), "correction.bien_ban_signed"): 1 for r in requests if r.status == "withdrawn"}
+    )
     assert correction_events == expected
+    # each biên bản row — filed, signed later by the teacher, countersigned at approval — was
+    # written by exactly one event that names it
     bien_ban_ids = {str(pk) for pk in BienBan.objects.values_list("pk", flat=True)}
-    assert len(bien_ban_ids) == len(requests)
-    assert {e.bien_ban_id for e in events if e.action == "correction.requested"} == bien_ban_ids
+    assert len(bien_ban_ids) == len(requests) + 2
+    writers = Counter(
+        e.bien_ban_id
+        for e in events
+        if e.action in ("correction.requested", "correction.bien_ban_signed")
+        or (e.action == "correction.approved" and e.data["bien_ban"]["signing"] == "complete")
+    )
+    assert writers == Counter(dict.fromkeys(bien_ban_ids, 1))
+    assert BienBan.objects.filter(signing="complete").count() == 1
     for r in requests:
         if r.status == CorrectionRequest.Status.APPROVED:
             assert r.applied_save is not None
@@ -289,8 +311,10 @@ def _snapshot() -> tuple[int, ...]:
     )  # fmt: skip
 
 
-def test_a_refused_action_leaves_neither_rows_nor_events(world: World) -> None:
-    run = Run(world)
+def test_a_refused_action_leaves_neither_rows_nor_events(
+    world: World, demo_authority: DemoAuthority
+) -> None:
+    run = Run(world, demo_authority)
     a, b = world.pupil_a.pk, run.binh
     run.save("toan", [CellInput(a, "toan", "H", 6)])
     before = _snapshot()
@@ -325,7 +349,7 @@ def test_a_refused_action_leaves_neither_rows_nor_events(world: World) -> None:
     before = _snapshot()
     with pytest.raises(ActionError, match="giá trị đã thay đổi"):
         approve_correction(request.pk, acting_user=run.principal,
-                           reauthenticated_at=timezone.now())  # fmt: skip
+                           reauthenticated_at=timezone.now(), pin=PIN)  # fmt: skip
     assert _snapshot() == before
     request.refresh_from_db()
     assert request.status == CorrectionRequest.Status.PENDING

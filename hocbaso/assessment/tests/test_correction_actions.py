@@ -50,6 +50,10 @@ from hocbaso.people.actions.students import create_student
 from hocbaso.people.errors import ActionError
 from hocbaso.people.models import User
 from hocbaso.people.tests.world import PASSWORD, World, pupil_values, sample_photo
+from hocbaso.signing.demo_store import DemoAuthority
+from hocbaso.signing.testing import give_certificate
+from hocbaso.signing.trust import trust_roots
+from hocbaso.signing.verify_pdf import verify_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -103,9 +107,22 @@ def _unlock(world: World) -> None:
     )
 
 
+PIN = "123456"  # settings.SIGNING_DEMO_PIN
+
+
 @pytest.fixture
-def locked(world: World, binh: int) -> World:
-    """4A's maths saved (A: T 9, Bình: H 7) then the class locked."""
+def signers(world: World, demo_authority: DemoAuthority) -> World:
+    """DEMO certificates (server-held keys, PIN 123456) for 4A's teacher and the principal."""
+    for persona in ("homeroom_4a", "principal"):
+        give_certificate(demo_authority, world.user(persona), now=timezone.now())
+    return world
+
+
+@pytest.fixture
+def locked(signers: World, binh: int) -> World:
+    """4A's maths saved (A: T 9, Bình: H 7) then the class locked; the teacher and the
+    principal hold DEMO certificates."""
+    world = signers
     _save(world, [CellInput(world.pupil_a.pk, "toan", "T", 9, "Giỏi"),
                   CellInput(binh, "toan", "H", 7)])  # fmt: skip
     _lock(world)
@@ -114,20 +131,22 @@ def locked(world: World, binh: int) -> World:
 
 def _file(world: World, cells: list[CellInput], *, persona: str | User = "homeroom_4a",
           reason: str = "Nhập nhầm điểm", key: str = "toan",
-          upload: Upload | None = None) -> CorrectionRequest:  # fmt: skip
+          upload: Upload | None = None, pin: str = PIN) -> CorrectionRequest:  # fmt: skip
+    """File, signing the generated biên bản with the DEMO PIN unless a scan is uploaded."""
     user = persona if isinstance(persona, User) else world.user(persona)
     return file_correction(
-        world.class_4a.pk, PERIOD, key, cells, reason=reason, acting_user=user, upload=upload
-    )
+        world.class_4a.pk, PERIOD, key, cells, reason=reason, acting_user=user, upload=upload,
+        pin="" if upload else pin,
+    )  # fmt: skip
 
 
 def _approve(world: World, request: CorrectionRequest, *, persona: str | User = "principal",
              at: dt.datetime | None = None, cell_ids: list[int] | None = None,
-             note: str = "") -> CorrectionRequest:  # fmt: skip
+             note: str = "", pin: str = PIN) -> CorrectionRequest:  # fmt: skip
     user = persona if isinstance(persona, User) else world.user(persona)
     return approve_correction(
         request.pk, acting_user=user, reauthenticated_at=at or timezone.now(),
-        cell_ids=cell_ids, note=note,
+        cell_ids=cell_ids, note=note, pin=pin,
     )  # fmt: skip
 
 
@@ -388,11 +407,25 @@ def test_approval_applies_exactly_the_approved_cells(locked: World, binh: int) -
         new_a.pk,
     )
     assert (cells[binh].approved, cells[binh].applied_entry_id) == (False, None)
-    # one event, naming the biên bản, with the cells' before and after
+    # the principal countersigned the teacher's signed biên bản: a new row, the old one kept
+    countersigned = current_bien_ban(request)
+    assert countersigned is not None
+    assert countersigned.pk != bien_ban.pk
+    assert (countersigned.signing, countersigned.signs_id) == ("complete", bien_ban.pk)
+    assert BienBan.objects.get(pk=bien_ban.pk).signing == "requester"
+    report = verify_pdf(read_bien_ban(countersigned.sha256), trust_roots=trust_roots())
+    assert report.valid, report.problems
+    assert [(s.field, s.title) for s in report.signatures] == [
+        ("NguoiDeNghi", "Giáo viên môn Toán"),
+        ("HieuTruong", "Hiệu trưởng"),
+    ]
+    assert all(s.timestamp_valid for s in report.signatures)
+    # one event, naming the countersigned biên bản, with the cells' before and after
     events = list(AuditEvent.objects.order_by("pk")[before:])
     assert [(e.action, e.subject_id, e.bien_ban_id) for e in events] == [
-        ("correction.approved", str(request.pk), str(bien_ban.pk))
+        ("correction.approved", str(request.pk), str(countersigned.pk))
     ]
+    assert events[0].data["bien_ban"]["signs"] == bien_ban.pk
     data = events[0].data
     assert data["cells"] == [
         {
@@ -420,7 +453,7 @@ def test_approval_of_all_cells_after_reauthenticate(locked: World, binh: int) ->
     session: dict[str, str] = {}
     assert reauthenticate(principal, PASSWORD, session=session) is True
     approve_correction(
-        request.pk, acting_user=principal, reauthenticated_at=reauthenticated_at(session)
+        request.pk, acting_user=principal, reauthenticated_at=reauthenticated_at(session), pin=PIN
     )
     assert _current(world) == {
         (world.pupil_a.pk, "toan"): ("H", 8, ""),
@@ -489,7 +522,8 @@ def test_only_the_principal_of_the_school_decides(
     assert _state(request) == (CorrectionRequest.Status.PENDING, None, None)
 
 
-def test_the_principal_never_approves_their_own_request(world: World) -> None:
+def test_the_principal_never_approves_their_own_request(signers: World) -> None:
+    world = signers
     principal = world.user("principal")
     assign_teacher(principal.pk, world.class_4a.pk, "tieng_viet", acting_user=SEED)
     _save(world, [CellInput(world.pupil_a.pk, "tieng_viet", "H", 7)], key="tieng_viet",

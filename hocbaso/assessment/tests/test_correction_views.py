@@ -9,6 +9,7 @@ from urllib.parse import quote
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from hocbaso.assessment.actions.locks import LockScope, lock_entry
 from hocbaso.assessment.actions.save_sheet import CellInput, save_sheet
@@ -18,15 +19,23 @@ from hocbaso.audit.actors import SEED
 from hocbaso.audit.models import AuditEvent
 from hocbaso.people.actions.assignments import assign_teacher
 from hocbaso.people.tests.world import PASSWORD, World, sample_photo
+from hocbaso.signing.demo_store import DemoAuthority
+from hocbaso.signing.testing import give_certificate
 
 pytestmark = pytest.mark.django_db
 
 PERIOD = "CHKI"
 
 
+PIN = "123456"
+
+
 @pytest.fixture
-def locked(world: World) -> World:
-    """4A's maths for CHKI holds An's H · 7, then the principal locks the sheet."""
+def locked(world: World, demo_authority: DemoAuthority) -> World:
+    """4A's maths for CHKI holds An's H · 7, then the principal locks the sheet; the teacher
+    and the principal hold DEMO certificates (PIN 123456)."""
+    for persona in ("homeroom_4a", "principal"):
+        give_certificate(demo_authority, world.user(persona), now=timezone.now())
     save_sheet(
         world.class_4a.pk, PERIOD, "toan", [CellInput(world.pupil_a.pk, "toan", "H", 7)],
         base_version=0, idempotency_key="first", acting_user=world.user("homeroom_4a"),
@@ -56,6 +65,7 @@ def _file(world: World, persona: str = "homeroom_4a", **extra: object) -> Correc
         **_cell_fields(world, "T", "9"),
         "reason": "Chấm nhầm bài kiểm tra của em An.",
         "bien_ban": "generated",
+        "pin": PIN,
         **extra,
     }
     response = _client(world, persona).post(_new_url(world), data)
@@ -138,7 +148,7 @@ def test_file_then_approve_with_reauthentication_end_to_end(locked: World) -> No
     page = principal.get(detail).content.decode()
     assert "Duyệt và sửa sổ" in page
     assert "Rút đề nghị" not in page
-    refused = principal.post(f"{detail}duyet/", {"cell": [cell.pk]})
+    refused = principal.post(f"{detail}duyet/", {"pin": PIN, "cell": [cell.pk]})
     # then they are sent to re-enter the password, and nothing changed
     assert refused.status_code == 302
     assert refused["Location"] == f"/xac-thuc-lai/?next={quote(detail, safe='')}"
@@ -150,7 +160,7 @@ def test_file_then_approve_with_reauthentication_end_to_end(locked: World) -> No
     assert "Mật khẩu không đúng." in wrong.content.decode()
     ok = principal.post("/xac-thuc-lai/", {"password": PASSWORD, "next": detail})
     assert ok["Location"] == detail
-    approved = principal.post(f"{detail}duyet/", {"cell": [cell.pk], "note": "Đồng ý."})
+    approved = principal.post(f"{detail}duyet/", {"pin": PIN, "cell": [cell.pk], "note": "Đồng ý."})
     # then the cell is corrected as a new sheet version
     assert approved["Location"] == detail
     assert _current(locked) == ("T", 9)
@@ -175,7 +185,7 @@ def test_the_password_in_the_decision_form_reauthenticates_in_the_same_request(
     assert wrong["Location"] == f"/de-nghi-sua/{request.pk}/"
     assert _current(locked) == ("H", 7)
     assert AuditEvent.objects.filter(action="account.reauth_failed").count() == 1
-    principal.post(url, {"cell": [request.cells.get().pk], "password": PASSWORD})
+    principal.post(url, {"cell": [request.cells.get().pk], "password": PASSWORD, "pin": PIN})
     assert _current(locked) == ("T", 9)
     assert AuditEvent.objects.filter(action="account.reauthenticated").count() == 1
 
@@ -205,7 +215,7 @@ def test_the_principal_cannot_approve_their_own_request(locked: World) -> None:
     assert "Duyệt và sửa sổ" not in page
     response = principal.post(
         f"/de-nghi-sua/{request.pk}/duyet/",
-        {"cell": [request.cells.get().pk], "password": PASSWORD},
+        {"pin": PIN, "cell": [request.cells.get().pk], "password": PASSWORD},
         follow=True,
     )
     assert "Người duyệt không được là người đề nghị" in response.content.decode()
@@ -217,7 +227,12 @@ def test_the_principal_cannot_approve_their_own_request(locked: World) -> None:
 def test_others_cannot_decide_or_withdraw(locked: World) -> None:
     request = _file(locked)
     vice = _client(locked, "vice_principal")
-    assert vice.post(f"/de-nghi-sua/{request.pk}/duyet/", {"password": PASSWORD}).status_code == 403
+    assert (
+        vice.post(
+            f"/de-nghi-sua/{request.pk}/duyet/", {"pin": PIN, "password": PASSWORD}
+        ).status_code
+        == 403
+    )
     assert vice.post(f"/de-nghi-sua/{request.pk}/rut/").status_code == 403
     assert _client(locked, "principal").post(f"/de-nghi-sua/{request.pk}/rut/").status_code == 403
     other = _client(locked, "other_principal")
@@ -362,3 +377,28 @@ def test_the_qualities_sheet_reads_d_as_đ_and_sends_only_the_changed_item(world
     # then only nhân ái is in the request
     cell = CorrectionRequest.objects.get().cells.get()
     assert (cell.code, cell.old_level, cell.new_level) == ("nhan_ai", "", "T")
+
+
+def test_an_unsigned_biên_bản_is_signed_from_the_request_page_before_approval(
+    locked: World,
+) -> None:
+    request = _file(locked, pin="")
+    detail = f"/de-nghi-sua/{request.pk}/"
+    teacher = _client(locked, "homeroom_4a")
+    page = teacher.get(detail).content.decode()
+    assert "Chưa kí số" in page
+    assert "Kí số biên bản" in page
+    principal = _client(locked, "principal")
+    principal.post("/xac-thuc-lai/", {"password": PASSWORD, "next": detail})
+    refused = principal.post(f"{detail}duyet/", {"cell": [request.cells.get().pk], "pin": PIN})
+    assert refused["Location"] == detail
+    assert _current(locked) == ("H", 7)
+    assert "Biên bản chưa được kí" in principal.get(detail).content.decode()
+    wrong = teacher.post(f"{detail}ki-bien-ban/", {"pin": "000000"}, follow=True)
+    assert "Mã PIN không đúng" in wrong.content.decode()
+    signed = teacher.post(f"{detail}ki-bien-ban/", {"pin": PIN}, follow=True)
+    assert "Đã kí số biên bản." in signed.content.decode()
+    assert "Người đề nghị đã kí số" in principal.get(detail).content.decode()
+    principal.post(f"{detail}duyet/", {"cell": [request.cells.get().pk], "pin": PIN})
+    assert _current(locked) == ("T", 9)
+    assert "Người đề nghị và Hiệu trưởng đã kí số" in principal.get(detail).content.decode()

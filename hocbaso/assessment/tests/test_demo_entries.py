@@ -7,6 +7,7 @@ import pytest
 from hocbaso.assessment.demo_entries import fill_class_period
 from hocbaso.assessment.models import Entry
 from hocbaso.audit.models import AuditEvent
+from hocbaso.people.tests.world import World
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +52,16 @@ def test_demo_review_story_leaves_a_flag_and_a_pending_correction(world) -> None
     assert request.requested_by == world.user("homeroom_4a")
     assert BienBan.objects.filter(request=request, source="generated").count() == 1
     assert AuditEvent.objects.filter(action="correction.requested").count() == 1
+
+
+def test_in_the_demo_only_the_struggling_few_get_a_c(world: World) -> None:
+    """With a `struggling` share, a pupil either never gets a C or is one of the few who do,
+    in every period alike."""
+    from hocbaso.assessment.demo_entries import _struggles
+
+    fill_class_period(world.class_4a, "GHKI", random.Random(2), struggling=0.0)
+    assert not Entry.objects.current().filter(level="C").exists()
+    ids = range(1, 2001)
+    share = sum(_struggles(i, 0.06) for i in ids) / len(ids)
+    assert 0.04 < share < 0.08
+    assert [_struggles(i, 0.06) for i in ids] == [_struggles(i, 0.06) for i in ids]

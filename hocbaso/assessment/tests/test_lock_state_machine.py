@@ -11,7 +11,9 @@ Invariants, after every step and from the database:
 (a) every current Entry equals the model's value, and each sheet's lock state the model's;
 (b) no Entry row was created while its sheet was locked unless its SheetSave has source
     "correction" and belongs to an APPROVED CorrectionRequest decided by a principal of the
-    school who is not its requester, with a biên bản;
+    school who is not its requester, with a signed biên bản: a signed paper scan, or the
+    generated PDF certified by the requester and countersigned by that principal, verifying
+    against the trust roots with both signers' registered certificates;
 (c) at teardown, the audit chains verify.
 
 Examples: 100 of up to 25 steps by default (CI, about a minute on SQLite); security.md A3 asks
@@ -42,11 +44,14 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from hocbaso.assessment import bien_ban_signing
 from hocbaso.assessment.actions.corrections import (
     ReauthenticationRequired,
+    Upload,
     approve_correction,
     file_correction,
     reject_correction,
+    sign_bien_ban,
     withdraw_correction,
 )
 from hocbaso.assessment.actions.locks import (
@@ -60,6 +65,7 @@ from hocbaso.assessment.actions.locks import (
 )
 from hocbaso.assessment.actions.review import raise_flag, resolve_flag
 from hocbaso.assessment.actions.save_sheet import CellInput, save_sheet
+from hocbaso.assessment.bien_ban_files import read_bien_ban
 from hocbaso.assessment.models import (
     QC_SHEET,
     CorrectionRequest,
@@ -75,7 +81,9 @@ from hocbaso.people.actions.assignments import assign_teacher
 from hocbaso.people.actions.students import create_student
 from hocbaso.people.errors import ActionError
 from hocbaso.people.scope import scope_for
-from hocbaso.people.tests.world import World, pupil_values
+from hocbaso.people.tests.world import World, pupil_values, sample_photo
+from hocbaso.signing.demo_store import DemoAuthority
+from hocbaso.signing.testing import give_certificate
 
 PERIOD = "CHKI"  # open on the test calendar day (deadline 20/01/2027)
 EXAMPLES = int(os.environ.get("HOCBASO_STATEFUL_EXAMPLES", "100"))
@@ -95,6 +103,8 @@ SHEETS = ("toan", QC_SHEET, "tieng_viet")
 WRITERS = {"toan": "homeroom_4a", QC_SHEET: "homeroom_4a", "tieng_viet": "principal"}
 LOCK_SCOPES = ("school", "grade", "class", *(f"sheet:{k}" for k in SHEETS))
 REVIEWERS = ("group_head", "vice_principal", "principal")
+PIN = "123456"  # the DEMO keys' PIN
+BIEN_BAN_KINDS = ("signed", "paper", "unsigned")
 
 
 def values_for(key: str) -> list[Value]:
@@ -108,6 +118,7 @@ class Pending:
     cells: dict[int, Value]  # pupil index → new value
     generations: dict[int, int]  # pupil index → the cell's generation when filed
     cell_ids: dict[int, int] = field(default_factory=dict)  # pupil index → CorrectionCell pk
+    bien_ban: str = "signed"  # signed (by the requester) / paper / unsigned
 
 
 class LockMachine(RuleBasedStateMachine):
@@ -130,6 +141,7 @@ class LockMachine(RuleBasedStateMachine):
         self.open_flags: dict[int, str] = {}  # flag pk → sheet key
         self.pending: dict[int, Pending] = {}
         self.counter = 0
+        self._checked_requests: set[int] = set()
 
     def teardown(self) -> None:
         try:
@@ -209,7 +221,7 @@ class LockMachine(RuleBasedStateMachine):
             self.lock(scope, override=False)
             for key in sorted(filled & self.covered(scope)):
                 if WRITERS[key] != "principal":
-                    self.file(key, {0, 1}, data)
+                    self.file(key, {0, 1}, data, data.draw(st.sampled_from(BIEN_BAN_KINDS)))
 
     @rule(key=st.sampled_from(SHEETS), pupil=st.integers(0, 1), data=st.data())
     def save(self, key: str, pupil: int, data: st.DataObject) -> None:
@@ -288,8 +300,8 @@ class LockMachine(RuleBasedStateMachine):
         del self.open_flags[pk]
 
     @rule(key=st.sampled_from(SHEETS), pupils=st.sets(st.integers(0, 1), min_size=1),
-          data=st.data())  # fmt: skip
-    def file(self, key: str, pupils: set[int], data: st.DataObject) -> None:
+          data=st.data(), bien_ban=st.sampled_from(BIEN_BAN_KINDS))  # fmt: skip
+    def file(self, key: str, pupils: set[int], data: st.DataObject, bien_ban: str) -> None:
         # mostly new values; now and then the value already written (refused)
         same = data.draw(st.sampled_from((False, False, False, True)))
         wanted = {
@@ -311,6 +323,8 @@ class LockMachine(RuleBasedStateMachine):
             self.world.class_4a.pk, PERIOD, key,
             [self.cell_input(key, p, v) for p, v in wanted.items()],
             reason="Nhập nhầm", acting_user=self.user(requester),
+            pin=PIN if bien_ban == "signed" else "",
+            upload=Upload(sample_photo(), "bb.png") if bien_ban == "paper" else None,
         )  # fmt: skip
         if refused:
             before = self.snapshot()
@@ -328,6 +342,7 @@ class LockMachine(RuleBasedStateMachine):
             cells=wanted,
             generations={p: self.generation.get((key, p), 0) for p in wanted},
             cell_ids={p: by_student[self.pupils[p]] for p in wanted},
+            bien_ban=bien_ban,
         )
 
     @precondition(lambda self: any(p.requester != "principal" for p in self.pending.values()))
@@ -377,17 +392,23 @@ class LockMachine(RuleBasedStateMachine):
         chosen = sorted(pending.cells)[:1] if subset else sorted(pending.cells)
         call = lambda: approve_correction(  # noqa: E731
             pk, acting_user=self.user("principal"), reauthenticated_at=timezone.now(),
-            cell_ids=[pending.cell_ids[p] for p in chosen] if subset else None,
+            cell_ids=[pending.cell_ids[p] for p in chosen] if subset else None, pin=PIN,
         )  # fmt: skip
         stale = any(
             self.generation.get((pending.key, p), 0) != pending.generations[p] for p in chosen
         )
-        if own or stale:
-            match = "Người duyệt không được" if own else "đã thay đổi"
+        unsigned = pending.bien_ban == "unsigned"
+        if own or unsigned or stale:
+            why = "own request" if own else "unsigned biên bản" if unsigned else "cell changed"
+            match = {
+                "own request": "Người duyệt không được",
+                "unsigned biên bản": "Biên bản chưa được kí",
+                "cell changed": "đã thay đổi",
+            }[why]
             with pytest.raises(ActionError, match=match):
                 call()
             assert self.snapshot() == before
-            event("approval refused: " + ("own request" if own else "cell changed since filing"))
+            event("approval refused: " + why)
             return
         request = call()
         assert request.status == CorrectionRequest.Status.APPROVED
@@ -412,6 +433,18 @@ class LockMachine(RuleBasedStateMachine):
             return
         assert call().status == CorrectionRequest.Status.REJECTED
         del self.pending[pk]
+
+    @precondition(lambda self: any(p.bien_ban == "unsigned" for p in self.pending.values()))
+    @rule(data=st.data())
+    def sign_later(self, data: st.DataObject) -> None:
+        """The requester signs the unsigned generated biên bản from the request page."""
+        choices = sorted(pk for pk, p in self.pending.items() if p.bien_ban == "unsigned")
+        pk = data.draw(st.sampled_from(choices))
+        pending = self.pending[pk]
+        signed = sign_bien_ban(pk, pin=PIN, acting_user=self.user(pending.requester))
+        assert signed.signing == "requester"
+        pending.bien_ban = "signed"
+        event("biên bản signed after filing")
 
     @precondition(lambda self: self.pending)
     @rule(data=st.data())
@@ -448,7 +481,10 @@ class LockMachine(RuleBasedStateMachine):
         entries = list(
             Entry.objects.filter(pk__gt=self._checked_entry)
             .select_related(
-                "sheet__class_group", "sheet__period", "save_record__correction__decided_by"
+                "sheet__class_group",
+                "sheet__period",
+                "save_record__correction__decided_by",
+                "save_record__correction__requested_by",
             )
             .prefetch_related("save_record__correction__bien_bans")
         )
@@ -472,11 +508,33 @@ class LockMachine(RuleBasedStateMachine):
             assert request.decided_by is not None
             assert school.pk in scope_for(request.decided_by).principal_school_ids
             assert request.decided_by_id != request.requested_by_id
-            assert list(request.bien_bans.all()), request
+            self.check_signed_bien_ban(request)
+
+    def check_signed_bien_ban(self, request: CorrectionRequest) -> None:
+        """The biên bản the approval rests on (the request's last; nothing is attached after a
+        decision) is a paper scan, or verifies with the requester's and the approver's
+        registered certificates in their fields — checked from the stored file."""
+        if request.pk in self._checked_requests:
+            return
+        bien_ban = max(request.bien_bans.all(), key=lambda b: (b.created_at, b.pk))
+        assert bien_ban.signing in ("paper", "complete"), (request, bien_ban.signing)
+        if bien_ban.signing == "complete":
+            bien_ban_signing.check(
+                read_bien_ban(bien_ban.sha256),
+                signers={
+                    bien_ban_signing.REQUESTER_FIELD: request.requested_by,
+                    bien_ban_signing.PRINCIPAL_FIELD: request.decided_by,
+                },
+                complete=True,
+            )
+        self._checked_requests.add(request.pk)
 
 
 @pytest.fixture
-def machine_world(world: World) -> type[LockMachine]:
+def machine_world(world: World, demo_authority: DemoAuthority) -> type[LockMachine]:
+    # the two requesters (4A's teacher; the principal for Vietnamese) and the approver sign
+    for persona in ("homeroom_4a", "principal"):
+        give_certificate(demo_authority, world.user(persona), now=timezone.now())
     binh = create_student(
         pupil_values("Nguyễn Văn Bình"), world.class_4a.pk, enrolled_on=dt.date(2026, 9, 5),
         acting_user=SEED,

@@ -350,6 +350,14 @@ def _browser_login(browser: Any, base_url: str, persona: str) -> tuple[Any, list
     return page, errors
 
 
+def _htmx_idle(page: Any) -> None:
+    """Wait until htmx has no request, swap or settle in progress (the panel is replaced by
+    outerHTML: acting on the old element while it is being swapped loses the event)."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_the_group_head_flags_a_cell_and_the_teacher_answers_in_the_browser(
@@ -363,8 +371,10 @@ def test_the_group_head_flags_a_cell_and_the_teacher_answers_in_the_browser(
         # when they choose An's Toán cell (the panel follows, with the cell's history link)
         with head.expect_response(lambda r: "/ra-soat/" in r.url):
             head.select_option("#review-student", str(world.pupil_a.pk))
+        _htmx_idle(head)  # the panel is swapped: the next select is the new one
         with head.expect_response(lambda r: "/ra-soat/" in r.url):
             head.select_option("#review-code", "toan")
+        _htmx_idle(head)
         head.wait_for_selector("[data-testid=review-cell-history]")
         # and flag it with a comment
         head.fill("#review-raise-text", "Điểm 9 mà mức H?")

@@ -36,6 +36,7 @@ from hocbaso.assessment.actions.corrections import (
     file_correction,
     open_bien_ban,
     reject_correction,
+    sign_bien_ban,
     withdraw_correction,
 )
 from hocbaso.assessment.actions.locks import lock_state
@@ -52,6 +53,7 @@ from hocbaso.people.actions.accounts import (
 from hocbaso.people.errors import ActionError
 from hocbaso.people.models import Enrolment, Student
 from hocbaso.people.scope import scope_for
+from hocbaso.signing.keystore import current_certificate
 
 Status = CorrectionRequest.Status
 GENERATED, UPLOADED = "generated", "uploaded"
@@ -187,6 +189,7 @@ def correction_new(request: HttpRequest, pk: int, period_code: str, key: str) ->
                     reason=reason,
                     acting_user=request.user,
                     upload=upload,
+                    pin="" if upload else request.POST.get("pin", ""),
                 )
             except ActionError as exc:
                 errors = exc.messages
@@ -211,6 +214,7 @@ def correction_new(request: HttpRequest, pk: int, period_code: str, key: str) ->
             "errors": errors,
             "reason": reason,
             "source": source,
+            "has_certificate": current_certificate(user=request.user) is not None,
             "reason_max": REASON_MAX,
             "max_mb": f"{max_upload_bytes() / (1024 * 1024):.3g}",
         },
@@ -258,6 +262,13 @@ def correction_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_principal": is_principal,
             "can_withdraw": pending and is_requester,
             "can_decide": pending and is_principal and not is_requester,
+            "can_sign": pending
+            and is_requester
+            and bool(bien_bans)
+            and bien_bans[-1].signing == BienBan.Signing.UNSIGNED,
+            "needs_countersign": bool(bien_bans)
+            and bien_bans[-1].signing == BienBan.Signing.REQUESTER,
+            "has_certificate": current_certificate(user=request.user) is not None,
             "fresh": reauthentication_is_fresh(reauthenticated_at(request.session)),
             "reason_max": REASON_MAX,
             "max_mb": f"{max_upload_bytes() / (1024 * 1024):.3g}",
@@ -315,6 +326,20 @@ def correction_attach(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("correction_detail", pk=pk)
 
 
+@login_required
+@require_POST
+def correction_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    """The requester digitally signs the generated biên bản (PIN of their certificate)."""
+    _as_requester(request, pk)
+    try:
+        sign_bien_ban(pk, pin=request.POST.get("pin", ""), acting_user=request.user)
+    except ActionError as exc:
+        _show_errors(request, exc)
+    else:
+        messages.success(request, _("Đã kí số biên bản."))
+    return redirect("correction_detail", pk=pk)
+
+
 def _step_up(request: HttpRequest) -> bool:
     """A password typed in the decision form re-authenticates first (audited by the action);
     without one, the session's last re-authentication counts."""
@@ -357,6 +382,7 @@ def correction_approve(request: HttpRequest, pk: int) -> HttpResponse:
             reauthenticated_at=reauthenticated_at(request.session),
             cell_ids=cell_ids,
             note=request.POST.get("note", ""),
+            pin=request.POST.get("pin", ""),
         )
     except ReauthenticationRequired as exc:
         return _reauth_redirect(request, here, exc)
@@ -469,6 +495,7 @@ urlpatterns: list[URLPattern] = [
     path("de-nghi-sua/<int:pk>/", correction_detail, name="correction_detail"),
     path("de-nghi-sua/<int:pk>/rut/", correction_withdraw, name="correction_withdraw"),
     path("de-nghi-sua/<int:pk>/bien-ban/", correction_attach, name="correction_attach"),
+    path("de-nghi-sua/<int:pk>/ki-bien-ban/", correction_sign, name="correction_sign"),
     path("de-nghi-sua/<int:pk>/duyet/", correction_approve, name="correction_approve"),
     path("de-nghi-sua/<int:pk>/tu-choi/", correction_reject, name="correction_reject"),
     path("truong/<int:pk>/de-nghi-sua/", school_corrections, name="school_corrections"),

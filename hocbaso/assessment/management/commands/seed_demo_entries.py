@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from hocbaso.assessment.demo_entries import fill_class_period
+from hocbaso.assessment.demo_entries import DEMO_STRUGGLING, fill_class_period
 from hocbaso.assessment.demo_review import seed_review_scenario
 from hocbaso.assessment.models import Entry
 from hocbaso.audit.context import request_context
@@ -43,7 +43,9 @@ class Command(BaseCommand):
                     school_year=class_group.school_year, entry_deadline__lt=today
                 ).order_by("order")
                 for period in periods:
-                    total += fill_class_period(class_group, period.code, rng)
+                    total += fill_class_period(
+                        class_group, period.code, rng, struggling=DEMO_STRUGGLING
+                    )
             review = seed_review_scenario(school)
         self.stdout.write(f"Đã nhập {total} ô kết quả đánh giá mẫu cho {school}.")
         self.stdout.write(review)
