@@ -57,6 +57,12 @@ def main() -> int:
             failures += run(script, url) != 0
         else:
             print(f"PostgreSQL not reachable: {script} on PostgreSQL SKIPPED (not measured)")
+    # batch signing needs several worker processes sharing a database: PostgreSQL only
+    url = postgres_url("hocbaso_bench_batch_signing")
+    if url:
+        failures += run("bench_batch_signing.py", url) != 0
+    else:
+        print("PostgreSQL not reachable: bench_batch_signing.py SKIPPED (not measured)")
     if "--full" in sys.argv:
         failures += run("bench_seed.py") != 0
     return 1 if failures else 0

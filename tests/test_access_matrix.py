@@ -42,6 +42,8 @@ class Route:
     scoped_list: bool = False
     # post `data` as a JSON body (the grade sheet's save)
     json: bool = False
+    # a public page: anonymous visitors get it too (no redirect to the login page)
+    anonymous: bool = False
 
 
 def _edit_payload(w: World) -> dict[str, object]:
@@ -141,6 +143,55 @@ def _bien_ban(w: World) -> int:
 
 SHEET_4A = "so-diem/CHKI/toan"
 # end corrections and history
+
+
+# record issuance (records/views/signing.py, downloads.py): one sealed page of pupil A with a
+# stored file and one signing batch started by homeroom_4a, made without audit events.
+def _sealed_page(w: World) -> int:
+    import hashlib
+
+    from hocbaso.records.models import RecordFile, RecordPage
+    from hocbaso.records.storage import store_pdf
+
+    found = RecordPage.objects.filter(record_code="HB-MATRIX").first()
+    if found is not None:
+        return found.pk
+    xml = b"<hocba/>"
+    page = RecordPage.objects.create(
+        record_code="HB-MATRIX", student=w.pupil_a, class_group=w.class_4a, version=1,
+        state="sealed", xml=xml, sha256=hashlib.sha256(xml).hexdigest(),
+    )  # fmt: skip
+    pdf = b"%PDF-1.7\n%matrix\n%%EOF\n"
+    RecordFile.objects.create(page=page, step="seal", sha256=store_pdf(pdf), size=len(pdf))
+    return page.pk
+
+
+def _batch(w: World) -> int:
+    from django.utils import timezone
+
+    from hocbaso.records.models import SigningBatch
+    from hocbaso.signing.models import SigningCertificate
+
+    found = SigningBatch.objects.filter(school=w.school).first()
+    if found is not None:
+        return found.pk
+    now = timezone.now()
+    certificate = SigningCertificate.objects.create(
+        user=w.user("homeroom_4a"), kind="personal", subject_cn="GV", subject="CN=GV",
+        serial="1", issuer="CN=DEMO", not_before=now, not_after=now, fingerprint_sha256="f" * 64,
+        der=b"x",
+    )  # fmt: skip
+    batch = SigningBatch.objects.create(
+        role="homeroom", school=w.school, certificate=certificate, title="Giáo viên chủ nhiệm",
+        status="finished", created_by=w.user("homeroom_4a"),
+    )  # fmt: skip
+    return batch.pk
+
+
+RECORD_CLASS_VIEWERS = SCHOOL_STAFF | {"homeroom_4a"}
+RECORD_DOWNLOADERS = SCHOOL_STAFF | {"homeroom_4a", "inspector"}
+RECORD_LOG_READERS = frozenset({"principal", "vice_principal", "inspector"})
+# end record issuance
 
 
 MATRIX: dict[str, list[Route]] = {
@@ -502,6 +553,42 @@ MATRIX: dict[str, list[Route]] = {
             data=lambda w: {},
         )
     ],
+    "my_certificates": [
+        Route(
+            lambda w: "/chung-thu-so/",
+            method,
+            ALL - {"parent_a", "parent_b"},
+            forbidden=frozenset({"parent_a", "parent_b"}),
+            data=(lambda w: {}) if method == "post" else None,
+        )
+        for method in ("get", "post")
+    ],
+    "school_seal": [
+        Route(
+            lambda w: f"/truong/{w.school.pk}/con-dau/",
+            "get",
+            SCHOOL_STAFF | OVERSIGHT,
+            forbidden=frozenset({"homeroom_4a", "subject_teacher_5b", "group_head"}),
+        ),
+        Route(
+            lambda w: f"/truong/{w.school.pk}/con-dau/",
+            "post",
+            frozenset({"principal"}),
+            forbidden=SCHOOL_STAFF
+            | OVERSIGHT
+            | frozenset({"homeroom_4a", "subject_teacher_5b", "group_head"}) - {"principal"},
+            data=lambda w: {},
+        ),
+    ],
+    "correction_sign": [
+        Route(
+            lambda w: f"/de-nghi-sua/{_correction(w)}/ki-bien-ban/",
+            "post",
+            frozenset({"homeroom_4a"}),
+            forbidden=CLASS_4A_READERS - {"homeroom_4a"},
+            data=lambda w: {},
+        )
+    ],
     "correction_approve": [
         Route(
             lambda w: f"/de-nghi-sua/{_correction(w)}/duyet/",
@@ -535,6 +622,118 @@ MATRIX: dict[str, list[Route]] = {
         )
     ],
     # end corrections and history
+    # public verification of issued records: anyone, logged in or not (records/views/
+    # verification.py); the upload is posted without a PDF (a form error, nothing verified).
+    "verify_upload": [
+        Route(
+            lambda w: "/xac-minh/",
+            method,
+            ALL,
+            anonymous=True,
+            data=(lambda w: {"file": SimpleUploadedFile("a.pdf", b"not a pdf")})
+            if method == "post"
+            else None,
+        )
+        for method in ("get", "post")
+    ],
+    "verify_landing": [
+        Route(
+            lambda w: "/xac-minh/HB-79-X-1-2026-2027/1/?h=" + "0" * 64, "get", ALL, anonymous=True
+        )
+    ],
+    # end public verification
+    # record issuance: the class page (homeroom teacher and the school's management; snapshot
+    # by the homeroom teacher, principal and vice-principal; verify by the homeroom teacher and
+    # principal; the class batch by its homeroom teacher), the school page (management; the
+    # principal's batch by the principal or a vice-principal; the seal by the principal or the
+    # school admin), a batch (its starter and the school's management), downloads of issued
+    # pages (the class's teachers, management, inspectors) and the issuance log.
+    "class_records": [
+        Route(
+            lambda w: f"/lop/{w.class_4a.pk}/hoc-ba/",
+            "get",
+            RECORD_CLASS_VIEWERS,
+            forbidden=CLASS_4A_READERS - RECORD_CLASS_VIEWERS,
+        )
+    ],
+    **{
+        name: [
+            Route(
+                lambda w, step=step: f"/lop/{w.class_4a.pk}/hoc-ba/{step}/",
+                "post",
+                allowed,
+                forbidden=CLASS_4A_READERS - allowed,
+                data=lambda w: {"pin": "000000"},
+            )
+        ]
+        for name, step, allowed in (
+            (
+                "class_records_snapshot",
+                "lap-ban-chot",
+                frozenset({"homeroom_4a", "principal", "vice_principal"}),
+            ),
+            ("class_records_verify", "xac-nhan", frozenset({"homeroom_4a", "principal"})),
+            ("class_records_sign", "ki-so", frozenset({"homeroom_4a"})),
+        )
+    },
+    "school_records": [
+        Route(
+            lambda w: f"/truong/{w.school.pk}/hoc-ba/",
+            "get",
+            SCHOOL_STAFF,
+            forbidden=SCHOOL_READERS - SCHOOL_STAFF,
+        )
+    ],
+    **{
+        name: [
+            Route(
+                lambda w, step=step: f"/truong/{w.school.pk}/hoc-ba/{step}/",
+                "post",
+                allowed,
+                forbidden=SCHOOL_READERS - allowed,
+                data=lambda w: {"pin": "000000"},
+            )
+        ]
+        for name, step, allowed in (
+            ("school_records_sign", "ki-so", frozenset({"principal", "vice_principal"})),
+            ("school_records_seal", "dong-dau", frozenset({"principal", "school_admin"})),
+        )
+    },
+    **{
+        name: [
+            Route(
+                lambda w, tail=tail: f"/ki-so/dot/{_batch(w)}/{tail}",
+                "get",
+                RECORD_CLASS_VIEWERS,
+                forbidden=SCHOOL_READERS - RECORD_CLASS_VIEWERS,
+            )
+        ]
+        for name, tail in (("signing_batch", ""), ("signing_batch_progress", "tien-do/"))
+    },
+    **{
+        name: [
+            Route(
+                lambda w, tail=tail: f"/hoc-ba/trang/{_sealed_page(w)}/{tail}",
+                "get",
+                RECORD_DOWNLOADERS,
+                forbidden=CLASS_4A_READERS - RECORD_DOWNLOADERS,
+            )
+        ]
+        for name, tail in (
+            ("record_pdf", "tai-ve.pdf"),
+            ("record_print", "in.pdf"),
+            ("record_xml", "du-lieu.xml"),
+        )
+    },
+    "record_access_log": [
+        Route(
+            lambda w: f"/hoc-ba/trang/{_sealed_page(w)}/nhat-ki/",
+            "get",
+            RECORD_LOG_READERS,
+            forbidden=CLASS_4A_READERS - RECORD_LOG_READERS,
+        )
+    ],
+    # end record issuance
     # Public or session routes.
     "login": [Route(lambda w: "/dang-nhap/", "get", ALL)],
     "logout": [Route(lambda w: "/dang-xuat/", "post", ALL)],
@@ -600,7 +799,7 @@ def _check(world: World, route: Route, persona: str | None) -> str | None:
     if CANARY_PERSONAL_ID in body or (CANARY_NAME in body and persona not in CANARY_READERS):
         return f"{label}: canary pupil leaked"
     if persona is None:
-        if url in ("/dang-nhap/",) or url.startswith("/i18n/"):
+        if url in ("/dang-nhap/",) or url.startswith("/i18n/") or route.anonymous:
             return None if status in (200, 302) else f"{label}: {status}"
         if status != 302 or "/dang-nhap/" not in response["Location"]:
             return f"{label}: expected redirect to login, got {status}"

@@ -9,4 +9,7 @@ urlpatterns = [
     path("", include("hocbaso.people.urls")),
     path("", include("hocbaso.assessment.urls")),
     path("", include("hocbaso.inspection.urls")),
+    path("", include("hocbaso.signing.views")),
+    path("", include("hocbaso.records.urls")),
+    path("", include("hocbaso.records.urls_signing")),
 ]

@@ -2,9 +2,14 @@
 its audit event in that transaction.
 
 `RecordPage` rows are never edited except their `state` (D10): `create_snapshot` marks the
-page's previous draft superseded when it stores a new draft version. Signing (issue 5, later)
-moves a version along draft → verified → signed_by_homeroom → signed_by_principal → sealed →
-submitted; a version already signed is never superseded here.
+page's previous draft superseded when it stores a new draft version. Signing
+(`signing_chain`) moves a version along draft → verified → signed_by_homeroom →
+signed_by_principal → sealed → submitted; a version already signed is never superseded here.
+
+After issue (a version sealed or submitted), a new version is a correction (spec §7.6): it
+carries the biên bản of the approved correction request (`correction_bien_ban`), and is refused
+without one. The issued version stays current until the new one is sealed
+(`supersede.supersede_older_versions`).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
+from hocbaso.assessment.models import BienBan, CorrectionRequest
 from hocbaso.audit.actors import SystemActor
 from hocbaso.audit.log import log
 from hocbaso.org.models import ClassGroup
@@ -29,6 +35,65 @@ from hocbaso.records.snapshot import build_snapshot, record_code_for
 from hocbaso.records.xml_record import sha256_of, to_xml, validate_xml
 
 RESNAPSHOT_REASON = "Lập lại bản chốt"
+VOIDED_BEFORE_ISSUE_REASON = (
+    "Dữ liệu được chốt lại trước khi phát hành: các chữ kí của phiên bản này hết hiệu lực "
+    "(giữ làm bằng chứng)"
+)
+IN_PROGRESS_STATES = (
+    RecordPage.State.VERIFIED,
+    RecordPage.State.SIGNED_BY_HOMEROOM,
+    RecordPage.State.SIGNED_BY_PRINCIPAL,
+)
+ISSUED_STATES = (RecordPage.State.SEALED, RecordPage.State.SUBMITTED)
+SIGNED_BIEN_BAN = (BienBan.Signing.COMPLETE, BienBan.Signing.PAPER)
+
+
+def correction_bien_ban(
+    student: Student, class_group: ClassGroup, issued: RecordPage
+) -> BienBan | None:
+    """The biên bản of the latest correction approved for ``student`` in ``class_group``
+    after ``issued`` was created (the signed one when there is one)."""
+    request = (
+        CorrectionRequest.objects.filter(
+            status=CorrectionRequest.Status.APPROVED,
+            sheet__class_group=class_group,
+            cells__student=student,
+            cells__approved=True,
+            decided_at__gte=issued.created_at,
+        )
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+    if request is None:
+        return None
+    rows = BienBan.objects.filter(request=request).order_by("-created_at", "-pk")
+    return rows.filter(signing__in=SIGNED_BIEN_BAN).first() or rows.first()
+
+
+def _bien_ban_for(
+    code: str, student: Student, class_group: ClassGroup, bien_ban_id: int | None
+) -> BienBan | None:
+    issued = (
+        RecordPage.objects.filter(record_code=code, state__in=ISSUED_STATES)
+        .order_by("-version")
+        .first()
+    )
+    if issued is None:
+        return None
+    if bien_ban_id is not None:
+        found = BienBan.objects.filter(
+            pk=bien_ban_id,
+            request__status=CorrectionRequest.Status.APPROVED,
+            request__sheet__class_group=class_group,
+        ).first()
+    else:
+        found = correction_bien_ban(student, class_group, issued)
+    if found is None:
+        raise ActionError(
+            "Trang học bạ này đã phát hành: chỉ lập phiên bản mới theo một đề nghị sửa đã được "
+            "Hiệu trưởng duyệt, có biên bản."
+        )
+    return found
 
 
 def can_snapshot(user: Any, class_group: ClassGroup) -> bool:
@@ -65,12 +130,17 @@ def _page_for(actor: Any, student_id: int, class_id: int) -> tuple[Student, Clas
 
 
 @transaction.atomic
-def create_snapshot(student_id: int, class_id: int, *, acting_user: Any) -> RecordPage:
+def create_snapshot(
+    student_id: int, class_id: int, *, acting_user: Any, bien_ban_id: int | None = None
+) -> RecordPage:
     """Freeze the pupil's year page as a new draft version (XML, validated, with its hash).
 
     Refused (ActionError, every reason listed) while `issuance_blockers` has any. The page's
-    previous version, when still a draft, is marked superseded ("Lập lại bản chốt"); a
-    version already verified or signed stays as it is.
+    previous version, when still a draft, is marked superseded ("Lập lại bản chốt"); when
+    verified or partly signed, too (D10: the chain restarts, the old signatures no longer
+    count, its files are kept as evidence). An issued version stays current until the new one
+    is sealed; after issue the new version carries the approved correction's biên bản
+    (``bien_ban_id``, or found by `correction_bien_ban`).
     """
     student, class_group = _page_for(acting_user, student_id, class_id)
     blockers = issuance_blockers(student, class_group)
@@ -81,13 +151,21 @@ def create_snapshot(student_id: int, class_id: int, *, acting_user: Any) -> Reco
     Student.objects.select_for_update().filter(pk=student.pk).first()
     previous = RecordPage.objects.filter(record_code=code).order_by("-version").first()
     version = previous.version + 1 if previous else 1
+    bien_ban = _bien_ban_for(code, student, class_group, bien_ban_id)
     snapshot = build_snapshot(student, class_group, on=timezone.localdate(), version=version)
     data = to_xml(snapshot)
     validate_xml(data)
     digest = sha256_of(data)
-    if previous is not None and previous.state == RecordPage.State.DRAFT:
+    voided = ""
+    if previous is not None and previous.state in (RecordPage.State.DRAFT, *IN_PROGRESS_STATES):
+        # D10: any change before sealing returns the page to draft; the unfinished version's
+        # signatures no longer count, its files stay as evidence.
+        voided = previous.state
+        reason = (
+            RESNAPSHOT_REASON if voided == RecordPage.State.DRAFT else VOIDED_BEFORE_ISSUE_REASON
+        )
         RecordPage.objects.filter(pk=previous.pk).update(
-            state=RecordPage.State.SUPERSEDED, superseded_reason=RESNAPSHOT_REASON
+            state=RecordPage.State.SUPERSEDED, superseded_reason=reason
         )
     page = RecordPage.objects.create(
         record_code=code,
@@ -99,20 +177,25 @@ def create_snapshot(student_id: int, class_id: int, *, acting_user: Any) -> Reco
         sha256=digest,
         created_by=None if isinstance(acting_user, SystemActor) else acting_user,
         supersedes=previous,
+        bien_ban=bien_ban,
     )
+    new: dict[str, Any] = {
+        "record_code": code,
+        "version": version,
+        "sha256": digest,
+        "state": page.state,
+        "supersedes": previous.version if previous is not None else None,
+    }
+    if voided and voided != RecordPage.State.DRAFT:
+        new["voided_state"] = voided
+    if bien_ban is not None:
+        new["bien_ban"] = bien_ban.pk
     log(
         "record.snapshot_created",
         actor=acting_user,
         subject=page,
         school_id=class_group.school_id,
-        data={
-            "new": {
-                "record_code": code,
-                "version": version,
-                "sha256": digest,
-                "state": page.state,
-                "supersedes": previous.version if previous is not None else None,
-            }
-        },
+        data={"new": new},
+        bien_ban_id=str(bien_ban.pk) if bien_ban is not None else "",
     )
     return page

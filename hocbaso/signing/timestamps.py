@@ -3,13 +3,17 @@
 `LocalTimestamper` is pyHanko's `DummyTimeStamper` (acts as its own RFC 3161 TSA) with the TSA
 key parsed once: the upstream class re-parses the key for every token (~50 ms each). A real TSA
 is pyHanko's ``HTTPTimeStamper(url)``; both are `pyhanko.sign.timestamps.TimeStamper`.
+
+The response is handed over as an HTTP TSA's would be: parsed from its DER bytes. pyHanko
+builds it from Python values, and asn1crypto re-encodes such a value each time it (or anything
+holding it) is dumped — the token was encoded several times per signature (see `_fast_cms`).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from asn1crypto import cms, core
+from asn1crypto import cms, core, tsp
 from asn1crypto import keys as asn1_keys
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -20,6 +24,7 @@ from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
+from hocbaso.signing import _fast_cms
 from hocbaso.signing.signers import to_asn1
 
 
@@ -54,22 +59,31 @@ class LocalTimestamper(DummyTimeStamper):
             "signing_certificate", general.as_signing_certificate(self.tsa_cert)
         ).dump()
 
+    def request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
+        response = super().request_tsa_response(req)
+        return tsp.TimeStampResp.load(response.dump())
+
     def _sign_tst_info(
         self, tst_info_data: bytes, md_algorithm: str, dt: datetime
     ) -> tuple[bytes, cms.CMSAttributes]:
         md = hashes.Hash(get_pyca_cryptography_hash(md_algorithm))
         md.update(tst_info_data)
+        # Each attribute encoded once and parsed back (asn1crypto re-encodes a value built from
+        # Python data at every dump, see `_fast_cms`); the set is encoded from those bytes.
         signed_attrs = cms.CMSAttributes(
             [
                 cms.CMSAttribute.load(self._content_type_der),
-                simple_cms_attribute("signing_time", cms.Time({"utc_time": core.UTCTime(dt)})),
+                _fast_cms.freeze(
+                    simple_cms_attribute("signing_time", cms.Time({"utc_time": core.UTCTime(dt)}))
+                ),
                 cms.CMSAttribute.load(self._signing_certificate_der),
-                simple_cms_attribute("message_digest", md.finalize()),
+                _fast_cms.freeze(simple_cms_attribute("message_digest", md.finalize())),
             ]
         )
+        signed_der = signed_attrs.dump()
         signature = self._pyca_key.sign(
-            signed_attrs.dump(),
+            signed_der,
             padding.PKCS1v15(),
             get_pyca_cryptography_hash(md_algorithm.upper()),
         )
-        return signature, signed_attrs
+        return signature, cms.CMSAttributes.load(signed_der)

@@ -10,7 +10,11 @@ from django.http import Http404
 from hocbaso.audit.models import AuditEvent
 from hocbaso.people.errors import ActionError
 from hocbaso.people.tests.world import World
-from hocbaso.records.actions import RESNAPSHOT_REASON, create_snapshot
+from hocbaso.records.actions import (
+    RESNAPSHOT_REASON,
+    VOIDED_BEFORE_ISSUE_REASON,
+    create_snapshot,
+)
 from hocbaso.records.models import RecordPage
 from hocbaso.records.xml_record import parse_xml, sha256_of, validate_xml
 
@@ -117,13 +121,29 @@ def test_a_new_snapshot_supersedes_the_previous_draft(ready: World) -> None:
     assert _events()[1].data["new"]["supersedes"] == 1
 
 
-def test_a_signed_version_is_not_superseded_by_a_new_draft(ready: World) -> None:
+@pytest.mark.parametrize(
+    "state",
+    [
+        RecordPage.State.VERIFIED,
+        RecordPage.State.SIGNED_BY_HOMEROOM,
+        RecordPage.State.SIGNED_BY_PRINCIPAL,
+    ],
+)
+def test_a_new_snapshot_before_sealing_voids_the_unfinished_version(
+    ready: World, state: str
+) -> None:
+    """D10: any change before sealing returns the page to draft; the partly signed version's
+    signatures no longer count (its files stay, as evidence)."""
     principal = ready.user("principal")
     first = create_snapshot(ready.pupil_a.pk, ready.class_4a.pk, acting_user=principal)
-    RecordPage.objects.filter(pk=first.pk).update(state=RecordPage.State.SIGNED_BY_HOMEROOM)
+    RecordPage.objects.filter(pk=first.pk).update(state=state)
     # when
     second = create_snapshot(ready.pupil_a.pk, ready.class_4a.pk, acting_user=principal)
-    # then the signed version stays as it is; the draft names it as its predecessor
+    # then
     first.refresh_from_db()
-    assert (first.state, first.superseded_reason) == (RecordPage.State.SIGNED_BY_HOMEROOM, "")
-    assert (second.version, second.supersedes) == (2, first)
+    assert (first.state, first.superseded_reason) == (
+        RecordPage.State.SUPERSEDED,
+        VOIDED_BEFORE_ISSUE_REASON,
+    )
+    assert (second.version, second.state, second.supersedes) == (2, "draft", first)
+    assert _events()[1].data["new"]["voided_state"] == state

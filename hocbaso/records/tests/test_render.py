@@ -181,12 +181,14 @@ def test_same_xml_same_bytes():
 
 def test_signature_boxes_are_empty_and_under_their_headings(pdf_path):
     boxes = render.signature_boxes()
-    assert set(boxes) == {"principal", "homeroom"}
-    principal, homeroom = boxes["principal"], boxes["homeroom"]
-    assert principal.page == homeroom.page == -1
-    assert principal.rect == (principal.x, principal.y, principal.x + 200, principal.y + 80)
-    assert principal.x + principal.w < homeroom.x  # side by side, principal on the left
-    assert principal.x > 0
+    assert set(boxes) == {"seal", "principal", "homeroom"}
+    seal, principal, homeroom = boxes["seal"], boxes["principal"], boxes["homeroom"]
+    assert seal.page == principal.page == homeroom.page == -1
+    assert principal.rect == (principal.x, principal.y, principal.x + 156, principal.y + 80)
+    assert seal.rect == (seal.x, seal.y, seal.x + 80, seal.y + 80)
+    # side by side: seal, principal (left column), homeroom teacher (right column)
+    assert 0 < seal.x < seal.x + seal.w < principal.x < principal.x + principal.w < homeroom.x
+    assert principal.x + principal.w <= render.MARGIN["left"] + render.TEXT_WIDTH / 2
     assert homeroom.x + homeroom.w < render.PAGE_WIDTH
     bbox = _run("pdftotext", "-bbox", "-f", "2", "-l", "2", pdf_path, "-")
     words = [

@@ -1,0 +1,1 @@
+"""Views of the records app, one module per screen group."""
