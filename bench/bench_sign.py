@@ -86,6 +86,7 @@ from hocbaso.signing.pades import SignatureFieldSpec, prepare_fields, sign_pdf  
 from hocbaso.signing.revocation import issue_crl  # noqa: E402
 from hocbaso.signing.revocation_status import RevocationData  # noqa: E402
 from hocbaso.signing.signers import Pkcs12Signer, to_asn1  # noqa: E402
+from hocbaso.signing.stamp import appearance  # noqa: E402
 from hocbaso.signing.timestamps import LocalTimestamper  # noqa: E402
 from hocbaso.signing.verify_pdf import verify_pdf  # noqa: E402
 
@@ -97,8 +98,10 @@ _BOXES = render.signature_boxes()
 RECORD_FIELDS = [
     SignatureFieldSpec("gvcn", page=-1, box=_BOXES["homeroom"].rect),
     SignatureFieldSpec("hieu_truong", page=-1, box=_BOXES["principal"].rect),
-    SignatureFieldSpec("con_dau"),
+    SignatureFieldSpec("con_dau", page=-1, box=_BOXES["seal"].rect),
 ]
+RECORD_BOXES = ["homeroom", "principal", "seal"]
+NOW_STAMP = dt.datetime(2027, 5, 28, 2, 0, tzinfo=dt.UTC)
 RECORD_SIGNERS = [
     ("gvcn", "Giáo viên chủ nhiệm"),
     ("hieu_truong", "Hiệu trưởng"),
@@ -305,12 +308,21 @@ def main() -> int:
     def steps(ts: Any) -> dict[str, Callable[[bytes], bytes]]:
         def signing(index: int) -> Callable[[bytes], bytes]:
             field, title = RECORD_SIGNERS[index]
+            box = _BOXES[RECORD_BOXES[index]]
+            # as records.signing_chain signs: with the visible Vietnamese appearance
             return lambda pdf: sign_pdf(
                 pdf,
                 field=field,
                 signer=cached[index],
                 certify=index == 0,
                 title=title,
+                stamp_style=appearance(
+                    signer=cached[index].common_name,
+                    title=title,
+                    moment=NOW_STAMP,
+                    width=box.w,
+                    height=box.h,
+                ),  # fmt: skip
                 timestamper=ts,
             )
 
