@@ -17,11 +17,9 @@ no page is ever signed twice: a second signer finds the state already moved (`Al
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from django.db import transaction
 from django.utils import timezone
@@ -30,6 +28,7 @@ from pyhanko.stamp import StaticStampStyle
 from hocbaso.audit.log import log
 from hocbaso.people.errors import ActionError
 from hocbaso.records import signing_access as access
+from hocbaso.records.certificate_checks import certificate_problems
 from hocbaso.records.issuance_log import log_access
 from hocbaso.records.models import RecordFile, RecordPage
 from hocbaso.records.readiness import issuance_blockers
@@ -37,13 +36,12 @@ from hocbaso.records.render import render_page, signature_boxes
 from hocbaso.records.storage import read_pdf, store_pdf
 from hocbaso.records.supersede import supersede_older_versions
 from hocbaso.records.verify_links import verify_url
-from hocbaso.signing.certificates import check_certificate
 from hocbaso.signing.ltv import extend_for_installation
 from hocbaso.signing.models import CertificateKind, SigningCertificate
 from hocbaso.signing.pades import SignatureFieldSpec, prepare_fields, sign_pdf
 from hocbaso.signing.signers import DocumentSigner
 from hocbaso.signing.stamp import appearance
-from hocbaso.signing.trust import configured_timestamper, trust_roots
+from hocbaso.signing.trust import configured_timestamper
 
 State = RecordPage.State
 # The signature fields of a year page, in D8 order (`verification.SIGNATURE_FIELDS`).
@@ -185,14 +183,6 @@ def verify_page(page_id: int, *, acting_user: Any) -> RecordPage:
         },
     )
     return page
-
-
-def certificate_problems(row: SigningCertificate, at: dt.datetime) -> list[str]:
-    """Why ``row`` may not sign now (Vietnamese; empty when it may)."""
-    if row.revoked_at is not None:
-        return ["Chứng thư số này đã bị thu hồi."]
-    cert = x509.load_der_x509_certificate(bytes(row.der))
-    return check_certificate(cert, trust_roots=trust_roots(), at=at, kind=row.kind)
 
 
 def _check_certificate(step: Step, page: RecordPage, row: SigningCertificate, actor: Any) -> None:
