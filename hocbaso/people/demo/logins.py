@@ -36,7 +36,7 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin(
         "Hiệu trưởng",
         "hieutruong",
-        "Xem mức độ hoàn thiện hồ sơ học sinh toàn trường; phân công giáo viên.",
+        "Duyệt đề nghị sửa đang chờ (nhập lại mật khẩu, mã PIN 123456); kí và đóng dấu học bạ.",
     ),
     DemoLogin(
         "Phó hiệu trưởng",
@@ -51,7 +51,7 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin(
         "Giáo viên chủ nhiệm lớp 4A",
         "gvcn4a",
-        "Mở lớp 4A: hồ sơ học sinh, ảnh, thông tin còn thiếu hoặc chưa xác minh.",
+        "Mở lớp 4A: hồ sơ học sinh; «học bạ số» của lớp: kí số cả lớp (mã PIN 123456).",
     ),
     DemoLogin(
         "Giáo viên bộ môn Tin học (khối 3–5)",
