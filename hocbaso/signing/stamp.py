@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import threading
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -61,11 +61,17 @@ class _ImportedPdfBytes(ImportedPdfPage):
 def appearance_pdf(
     *, signer: str, title: str, moment: dt.datetime, width: float, height: float
 ) -> bytes:
-    """The one-page PDF of the appearance (NFC text; sizes in points)."""
+    """The one-page PDF of the appearance (NFC text; sizes in points). The time is shown to
+    the minute, so a batch signed by one person reuses one compiled appearance."""
     local = moment.astimezone(LOCAL_TZ)
+    return _compiled(signer, title, f"{local:%H:%M %d/%m/%Y}", width, height)
+
+
+@lru_cache(maxsize=64)
+def _compiled(signer: str, title: str, shown_time: str, width: float, height: float) -> bytes:
     name = unicodedata.normalize("NFC", signer)
     role = unicodedata.normalize("NFC", title)
-    lines = [name, role if role != name else "", f"{local:%H:%M %d/%m/%Y}"]
+    lines = [name, role if role != name else "", shown_time]
     size = 7.0 if width < 120 else 9.0
     payload = json.dumps(
         {
