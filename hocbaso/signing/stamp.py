@@ -2,9 +2,12 @@
 "Đã kí số", the signer, their title and the signing time, typeset by Typst with the project's
 fonts (pyHanko's own text stamp would need HarfBuzz for non-Latin text and shows its logo).
 
-`appearance(...)` compiles a one-page PDF the size of the field and hands it to pyHanko as a
-static stamp; the page is imported into the signed revision as a form XObject. One compiler per
-process, behind a lock (as for the form itself).
+The appearance is the Typst page rasterised at 200 ppi and embedded as one image XObject: an
+imported vector page would bring its fonts (a dozen objects per signature) that every later
+difference analysis parses again — measured: verification of a 3-signature page 35 ms with
+vector appearances, 29 ms with images, 28 ms with none. The vector page (`appearance_pdf`) is
+kept for checking the text. Compiled once per signer, title, minute and size; one compiler per
+process, behind a lock.
 """
 
 from __future__ import annotations
@@ -13,19 +16,24 @@ import datetime as dt
 import json
 import threading
 import unicodedata
+import zlib
 from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import typst
-from pyhanko.pdf_utils.content import ImportedPdfPage
-from pyhanko.pdf_utils.reader import PdfFileReader
+from PIL import Image
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.generic import pdf_name
+from pyhanko.pdf_utils.images import PdfImage
+from pyhanko.pdf_utils.layout import BoxConstraints
 from pyhanko.stamp import StaticStampStyle
 
 TEMPLATE = Path(__file__).resolve().parent / "typst" / "stamp.typ"
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+APPEARANCE_PPI = 200
 _lock = threading.Lock()
 
 
@@ -36,39 +44,19 @@ def _compiler() -> typst.Compiler:
     )
 
 
-class _ImportedPdfBytes(ImportedPdfPage):
-    """pyHanko's imported page, read from bytes instead of a file."""
-
-    def __init__(self, pdf: bytes) -> None:
-        super().__init__(file_name="", page_ix=0)
-        self._pdf = pdf
-
-    def render(self) -> bytes:
-        import binascii
-        import uuid
-
-        from pyhanko.pdf_utils.layout import BoxConstraints
-
-        writer = self._ensure_writer
-        xobj = writer.import_page_as_xobject(PdfFileReader(BytesIO(self._pdf)), page_ix=0)
-        name = b"/Import" + binascii.hexlify(uuid.uuid4().bytes)
-        self.resources.xobject[name.decode("ascii")] = xobj
-        x1, y1, x2, y2 = xobj.get_object()["/BBox"]
-        self.box = BoxConstraints(width=abs(x1 - x2), height=abs(y1 - y2))
-        return name + b" Do"
-
-
 def appearance_pdf(
     *, signer: str, title: str, moment: dt.datetime, width: float, height: float
 ) -> bytes:
     """The one-page PDF of the appearance (NFC text; sizes in points). The time is shown to
     the minute, so a batch signed by one person reuses one compiled appearance."""
     local = moment.astimezone(LOCAL_TZ)
-    return _compiled(signer, title, f"{local:%H:%M %d/%m/%Y}", width, height)
+    return _compiled(signer, title, f"{local:%H:%M %d/%m/%Y}", width, height, "pdf")
 
 
 @lru_cache(maxsize=64)
-def _compiled(signer: str, title: str, shown_time: str, width: float, height: float) -> bytes:
+def _compiled(
+    signer: str, title: str, shown_time: str, width: float, height: float, fmt: str
+) -> bytes:
     name = unicodedata.normalize("NFC", signer)
     role = unicodedata.normalize("NFC", title)
     lines = [name, role if role != name else "", shown_time]
@@ -84,14 +72,65 @@ def _compiled(signer: str, title: str, shown_time: str, width: float, height: fl
         ensure_ascii=False,
     )
     with _lock:
-        pdf = _compiler().compile(format="pdf", sys_inputs={"data": payload})
-    assert isinstance(pdf, bytes)
-    return pdf
+        if fmt == "png":
+            out = _compiler().compile(
+                format="png", ppi=APPEARANCE_PPI, sys_inputs={"data": payload}
+            )
+        else:
+            out = _compiler().compile(format="pdf", sys_inputs={"data": payload})
+    assert isinstance(out, bytes)  # one page
+    return out
+
+
+def appearance_png(
+    *, signer: str, title: str, moment: dt.datetime, width: float, height: float
+) -> bytes:
+    """The appearance rasterised (PNG, ``APPEARANCE_PPI``)."""
+    local = moment.astimezone(LOCAL_TZ)
+    return _compiled(signer, title, f"{local:%H:%M %d/%m/%Y}", width, height, "png")
+
+
+@lru_cache(maxsize=64)
+def _encoded(png: bytes) -> tuple[int, int, bytes]:
+    """The raster as an image XObject's data: width, height, Flate-compressed RGB."""
+    image = Image.open(BytesIO(png)).convert("RGB")
+    return image.width, image.height, zlib.compress(image.tobytes(), 6)
+
+
+class _EncodedImage(PdfImage):
+    """pyHanko's image content with the pixels decoded and compressed once (a batch signs
+    hundreds of pages with one appearance)."""
+
+    def __init__(self, png: bytes) -> None:
+        self._pixels = _encoded(png)
+        width, height, _ = self._pixels
+        super().__init__(Image.new("RGB", (1, 1)), box=BoxConstraints(width, height))
+
+    @property
+    def image_ref(self) -> generic.IndirectObject:
+        assert self.writer is not None
+        ref = self._image_ref
+        if ref is None or ref.get_pdf_handler() is not self.writer:
+            width, height, data = self._pixels
+            stream = generic.StreamObject(
+                {
+                    pdf_name("/Type"): pdf_name("/XObject"),
+                    pdf_name("/Subtype"): pdf_name("/Image"),
+                    pdf_name("/Width"): generic.NumberObject(width),
+                    pdf_name("/Height"): generic.NumberObject(height),
+                    pdf_name("/ColorSpace"): pdf_name("/DeviceRGB"),
+                    pdf_name("/BitsPerComponent"): generic.NumberObject(8),
+                    pdf_name("/Filter"): pdf_name("/FlateDecode"),
+                },
+                encoded_data=data,
+            )
+            self._image_ref = ref = self.writer.add_object(stream)
+        return ref
 
 
 def appearance(
     *, signer: str, title: str, moment: dt.datetime, width: float, height: float
 ) -> StaticStampStyle:
-    """A pyHanko stamp style drawing the appearance in a thin border."""
-    pdf = appearance_pdf(signer=signer, title=title, moment=moment, width=width, height=height)
-    return StaticStampStyle(background=_ImportedPdfBytes(pdf), border_width=1)
+    """A pyHanko stamp style drawing the appearance (one image) in a thin border."""
+    png = appearance_png(signer=signer, title=title, moment=moment, width=width, height=height)
+    return StaticStampStyle(background=_EncodedImage(png), border_width=1)

@@ -4,13 +4,16 @@ size of the field, and a signed field that shows it."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import subprocess
 from pathlib import Path
 
+from PIL import Image
+
 from hocbaso.signing.pades import SignatureFieldSpec, prepare_fields, sign_pdf
 from hocbaso.signing.signers import Pkcs12Signer
-from hocbaso.signing.stamp import appearance, appearance_pdf
+from hocbaso.signing.stamp import appearance, appearance_pdf, appearance_png
 from hocbaso.signing.tests.conftest import NOW, Pki, bien_ban
 from hocbaso.signing.verify_pdf import verify_pdf
 
@@ -62,4 +65,18 @@ def test_a_visible_field_signed_with_the_appearance_verifies(pki: Pki, tmp_path:
     )  # fmt: skip
     report = verify_pdf(signed, trust_roots=[pki.ca.certificate])
     assert report.valid, report.problems
-    assert "Nguyễn Thị Hoa" in _text(signed, tmp_path)
+    # the widget draws the appearance: one image, rasterised from the Typst page
+    images = subprocess.run(
+        ["pdfimages", "-list", "-"], input=signed, capture_output=True, check=True
+    ).stdout.decode()
+    assert re.search(r"^\s+1\s+\d+\s+image\s+556\s+222\s", images, re.M), images
+
+
+def test_the_raster_is_the_typst_page_at_200_ppi() -> None:
+    png = appearance_png(
+        signer="Nguyễn Thị Hoa", title="Giáo viên chủ nhiệm", moment=MOMENT, width=200, height=80
+    )
+    image = Image.open(io.BytesIO(png)).convert("L")
+    assert image.size == (556, 222)  # 200 pt × 80 pt at 200 ppi
+    dark = sum(image.histogram()[:128])
+    assert 1000 < dark < image.size[0] * image.size[1] // 4  # text, not a blank or a block
