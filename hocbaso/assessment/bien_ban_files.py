@@ -20,11 +20,8 @@ Accepted: PDF and JPEG/PNG images.
 
 from __future__ import annotations
 
-import hashlib
 import io
-import os
 import re
-import tempfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +30,7 @@ from django.conf import settings
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from hocbaso.people.errors import ActionError
+from hocbaso.people.hashed_files import HashedFiles
 
 DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_SOURCE_PIXELS = 40_000_000
@@ -109,7 +107,6 @@ _FILTERS = frozenset(
 )
 _STARTXREF = re.compile(rb"startxref\s+(\d+)\s*%%EOF")
 _XREF_AT = re.compile(rb"\s*(?:xref|\d+\s+\d+\s+obj)")
-_HEX = frozenset("0123456789abcdef")
 _PILLOW_FORMATS = ("JPEG", "PNG")  # no other decoder is ever tried on an upload
 
 
@@ -339,45 +336,28 @@ def _clean_image(data: bytes) -> ValidatedUpload:
 # --- storage -----------------------------------------------------------------------------------
 
 
+BIEN_BAN_FILES = HashedFiles(
+    folder="bien_ban",
+    suffix="",
+    msg_bad_digest=MSG_BAD_DIGEST,
+    msg_missing=MSG_MISSING,
+    msg_tampered=MSG_TAMPERED,
+)
+
+
 def bien_ban_root() -> Path:
-    return Path(settings.PRIVATE_MEDIA_ROOT) / "bien_ban"
+    return BIEN_BAN_FILES.root()
 
 
 def bien_ban_path(sha256: str) -> Path:
-    if len(sha256) != 64 or not set(sha256) <= _HEX:
-        raise ActionError(MSG_BAD_DIGEST)
-    return bien_ban_root() / sha256[:2] / sha256
+    return BIEN_BAN_FILES.path(sha256)
 
 
 def store_bien_ban(data: bytes) -> str:
-    """Store ``data`` (validated) by its SHA-256 and return the hex digest. Idempotent; a copy
-    on disk that no longer matches its name is replaced."""
-    digest = hashlib.sha256(data).hexdigest()
-    path = bien_ban_path(digest)
-    if path.exists() and hashlib.sha256(path.read_bytes()).hexdigest() == digest:
-        return digest
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{digest[:8]}.", suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as tmp_file:
-            tmp_file.write(data)
-            tmp_file.flush()
-            os.fsync(tmp_file.fileno())
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return digest
+    """Store ``data`` (validated) by its SHA-256 and return the hex digest (idempotent)."""
+    return BIEN_BAN_FILES.store(data)
 
 
 def read_bien_ban(sha256: str) -> bytes:
     """The stored bytes, checked against their digest (a file changed on disk is refused)."""
-    path = bien_ban_path(sha256)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise ActionError(MSG_MISSING) from exc
-    if hashlib.sha256(data).hexdigest() != sha256:
-        raise ActionError(MSG_TAMPERED)
-    return data
+    return BIEN_BAN_FILES.read(sha256)
