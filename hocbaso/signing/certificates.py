@@ -44,11 +44,12 @@ MAX_CHAIN = 6
 
 def parse_certificate(pem_or_der: bytes) -> x509.Certificate:
     """One certificate from PEM or DER bytes; `ActionError` in Vietnamese otherwise."""
-    data = pem_or_der.strip()
+    # Whitespace is stripped for PEM only: a DER certificate may end with a byte that looks
+    # like whitespace (its signature's last byte), and stripping it would break the DER.
     try:
-        if data.startswith(b"-----BEGIN"):
-            return x509.load_pem_x509_certificate(data)
-        return x509.load_der_x509_certificate(data)
+        if pem_or_der.strip().startswith(b"-----BEGIN"):
+            return x509.load_pem_x509_certificate(pem_or_der.strip())
+        return x509.load_der_x509_certificate(pem_or_der)
     except ValueError as exc:
         raise ActionError("Tệp không phải chứng thư số X.509 (PEM hoặc DER).") from exc
 

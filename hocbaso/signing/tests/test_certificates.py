@@ -147,3 +147,33 @@ def test_register_seal_by_principal_and_by_the_system(world: World, pki: Pki) ->
         )
     assert system_row.registered_by is None
     assert AuditEvent.objects.filter(action="certificate.registered").count() == 2
+
+
+def test_a_der_certificate_ending_in_a_whitespace_byte_parses(pki: Pki) -> None:
+    """A DER certificate's last byte is its signature's: it may be 0x20, 0x0a… (a regression:
+    stripping "whitespace" once broke about 2 % of DER uploads)."""
+    import datetime as dt
+
+    from cryptography import x509 as cx509
+    from cryptography.hazmat.primitives import hashes, serialization
+
+    from hocbaso.signing.certificates import parse_certificate
+
+    template = pki.teacher.certificate
+    for _ in range(2000):
+        cert = (
+            cx509.CertificateBuilder()
+            .subject_name(template.subject)
+            .issuer_name(template.issuer)
+            .public_key(template.public_key())
+            .serial_number(cx509.random_serial_number())
+            .not_valid_before(template.not_valid_before_utc)
+            .not_valid_after(template.not_valid_before_utc + dt.timedelta(days=1))
+            .sign(pki.ca.private_key, hashes.SHA256())
+        )
+        der = cert.public_bytes(serialization.Encoding.DER)
+        if der[-1:] in (b" ", b"\t", b"\n", b"\r", b"\x0b", b"\x0c"):
+            break
+    else:  # pragma: no cover - about 1 in 43 signatures qualifies
+        pytest.fail("no certificate ending in a whitespace byte was produced")
+    assert parse_certificate(der) == cert
