@@ -40,6 +40,10 @@ INSTALLED_APPS = [
     "hocbaso.inspection",
     "hocbaso.signing",
     "hocbaso.records",
+    "hocbaso.notifications",
+    "hocbaso.portal",
+    "hocbaso.api",
+    "hocbaso.exchange",
     "django_tasks",
     "django_tasks_db",
 ]

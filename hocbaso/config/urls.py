@@ -12,4 +12,8 @@ urlpatterns = [
     path("", include("hocbaso.signing.views")),
     path("", include("hocbaso.records.urls")),
     path("", include("hocbaso.records.urls_signing")),
+    path("", include("hocbaso.portal.urls")),
+    path("", include("hocbaso.api.urls")),
+    path("", include("hocbaso.exchange.urls")),
+    path("", include("hocbaso.notifications.urls")),
 ]

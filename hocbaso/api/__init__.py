@@ -1,0 +1,1 @@
+"""The versioned JSON API (/api/v1) with its OpenAPI document."""
