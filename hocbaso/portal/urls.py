@@ -1,7 +1,9 @@
-"""Routes of the portal app."""
+"""Routes of the parents' portal."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, include, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", include("hocbaso.portal.profile_urls")),
+]
