@@ -1,0 +1,121 @@
+"""Transfer out of Đô Vinh, transfer in at Phước Dân: one signed package, verified, applied."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+
+import pytest
+
+from hocbaso.audit.models import AuditEvent
+from hocbaso.people.errors import ActionError
+from hocbaso.people.models import Enrolment, Student
+from hocbaso.people.tests.world import World
+from hocbaso.records.models import RecordAccess, RecordFile
+from hocbaso.records.transfer import layout
+from hocbaso.records.transfer.export import export_transfer_package
+from hocbaso.records.transfer.models import ImportedPage, TransferPackage
+from hocbaso.records.transfer.receive import import_transfer_package
+from hocbaso.records.tests.transfer_world import (
+    DESTINATION,
+    PIN,
+    TransferWorld,
+    build_transfer_world,
+)
+
+
+@pytest.fixture
+def tw(ready: World, demo_authority) -> TransferWorld:  # type: ignore[no-untyped-def]
+    return build_transfer_world(ready, demo_authority)
+
+
+def _export(tw: TransferWorld) -> TransferPackage:
+    world = tw.world
+    return export_transfer_package(
+        world.pupil_a, acting_user=world.user("principal"), pin=PIN, destination=DESTINATION
+    )
+
+
+def test_the_package_has_the_fixed_layout_and_records_the_transfer_out(tw: TransferWorld) -> None:
+    # when
+    package = _export(tw)
+    # then
+    data = layout.PACKAGES.read(package.sha256)
+    code = tw.page.record_code
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        infos = archive.infolist()
+        sealed = RecordFile.objects.get(page=tw.page, step="seal")
+        pdf = archive.read(f"records/{code}-v1.pdf")
+        xml = archive.read(f"records/{code}-v1.xml")
+    assert [i.filename for i in infos] == [
+        "manifest.json", "manifest.json.p7s", "profile.json",
+        f"records/{code}-v1.pdf", f"records/{code}-v1.xml",
+    ]  # fmt: skip
+    assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
+    assert hashlib.sha256(pdf).hexdigest() == sealed.sha256
+    assert xml == bytes(tw.page.xml)
+    enrolment = Enrolment.objects.get(student=tw.world.pupil_a, class_group=tw.world.class_4a)
+    assert (enrolment.transfer_out_on is not None, enrolment.transfer_out_to) == (True, DESTINATION)
+    issued = RecordAccess.objects.get(page=tw.page, kind="issue", recipient=DESTINATION)
+    assert (issued.purpose, issued.sha256) == ("Hồ sơ chuyển trường", sealed.sha256)
+    assert (package.direction, package.pages) == ("out", 1)
+    assert AuditEvent.objects.filter(action="transfer.package_created").count() == 1
+
+
+def test_a_wrong_pin_makes_no_package(tw: TransferWorld) -> None:
+    world = tw.world
+    with pytest.raises(ActionError):
+        export_transfer_package(
+            world.pupil_a, acting_user=world.user("principal"), pin="999999",
+            destination=DESTINATION,
+        )  # fmt: skip
+    assert TransferPackage.objects.count() == 0
+    assert Enrolment.objects.get(class_group=world.class_4a, student=world.pupil_a).transfer_out_on is None
+
+
+def test_the_homeroom_teacher_may_not_transfer_a_pupil_out(tw: TransferWorld) -> None:
+    world = tw.world
+    with pytest.raises(ActionError, match="Hiệu trưởng"):
+        export_transfer_package(
+            world.pupil_a, acting_user=world.user("homeroom_4a"), pin=PIN, destination=DESTINATION
+        )
+    assert TransferPackage.objects.count() == 0
+
+
+def test_the_receiving_school_verifies_then_receives_the_pupil(tw: TransferWorld) -> None:
+    # given the package made at Đô Vinh
+    world = tw.world
+    data = layout.PACKAGES.read(_export(tw).sha256)
+    receiver = world.user("other_principal")
+    events = AuditEvent.objects.count()
+    # when the dry run
+    dry = import_transfer_package(
+        data, school=world.other_school, class_group=tw.class_4a_other, acting_user=receiver,
+        dry_run=True,
+    )  # fmt: skip
+    # then everything checked, nothing written
+    assert dry.report.ok, dry.report.problems
+    assert [c.ok for c in dry.report.checks] == [True] * len(dry.report.checks)
+    assert dry.report.match is not None and dry.report.match.mode == "move"
+    assert AuditEvent.objects.count() == events
+    assert TransferPackage.objects.filter(direction="in").count() == 0
+    # when applied
+    result = import_transfer_package(
+        data, school=world.other_school, class_group=tw.class_4a_other, acting_user=receiver,
+        dry_run=False,
+    )  # fmt: skip
+    # then the pupil moved, with the old page linked, not copied
+    pupil = Student.objects.get(pk=world.pupil_a.pk)
+    assert pupil.school_id == world.other_school.pk
+    enrolment = Enrolment.objects.get(student=pupil, class_group=tw.class_4a_other)
+    assert (enrolment.transfer_in_from, enrolment.transfer_in_on is not None) == (
+        world.school.name, True,
+    )  # fmt: skip
+    imported = ImportedPage.objects.get(student=pupil)
+    assert (imported.local_page_id, imported.issuing_school_name) == (tw.page.pk, world.school.name)
+    assert imported.pdf_sha256 == RecordFile.objects.get(page=tw.page, step="seal").sha256
+    assert result.package is not None and result.package.sha256 == hashlib.sha256(data).hexdigest()
+    assert list(
+        AuditEvent.objects.filter(pk__gt=0).order_by("-pk").values_list("action", flat=True)[:2]
+    ) == ["transfer.received", "student.enrolled"]
