@@ -12,7 +12,10 @@ from hocbaso.audit.models import AuditEvent
 from hocbaso.people.errors import ActionError
 from hocbaso.people.models import Enrolment, Student
 from hocbaso.people.tests.world import World
-from hocbaso.records.models import RecordAccess, RecordFile
+from hocbaso.org.models import School
+from hocbaso.records.models import RecordAccess, RecordFile, RecordPage
+from hocbaso.records.storage import read_pdf
+from hocbaso.records.tests.conftest import PUPIL_A_PERSONAL_ID
 from hocbaso.records.transfer import layout
 from hocbaso.records.transfer.export import export_transfer_package
 from hocbaso.records.transfer.models import ImportedPage, TransferPackage
@@ -119,3 +122,47 @@ def test_the_receiving_school_verifies_then_receives_the_pupil(tw: TransferWorld
     assert list(
         AuditEvent.objects.filter(pk__gt=0).order_by("-pk").values_list("action", flat=True)[:2]
     ) == ["transfer.received", "student.enrolled"]
+
+
+def test_a_package_from_another_installation_creates_the_pupil_and_keeps_the_pages(
+    tw: TransferWorld,
+) -> None:
+    # given a package of pupil A, received where neither the pupil, the old school nor the
+    # record is known (simulated: the rows this installation holds are renamed away)
+    world = tw.world
+    data = layout.PACKAGES.read(_export(tw).sha256)
+    sealed = RecordFile.objects.get(page=tw.page, step="seal")
+    Student.objects.filter(pk=world.pupil_a.pk).update(personal_id=None)
+    School.objects.filter(pk=world.school.pk).update(code="TH-XA")
+    RecordPage.objects.filter(pk=tw.page.pk).update(record_code="HB-DI-CHUYEN")
+    # when
+    result = import_transfer_package(
+        data, school=world.other_school, class_group=tw.class_4a_other,
+        acting_user=world.user("other_principal"), dry_run=False,
+    )  # fmt: skip
+    # then a new pupil at Phước Dân, with the page stored byte-identical and unlinked
+    assert result.report.match is not None and result.report.match.mode == "create"
+    pupil = result.student
+    assert pupil is not None and pupil.pk != world.pupil_a.pk
+    assert (pupil.school_id, pupil.full_name, pupil.personal_id) == (
+        world.other_school.pk, "Lê Minh An", PUPIL_A_PERSONAL_ID,
+    )  # fmt: skip
+    imported = ImportedPage.objects.get(student=pupil)
+    assert (imported.local_page_id, imported.pdf_sha256) == (None, sealed.sha256)
+    assert read_pdf(imported.pdf_sha256) == read_pdf(sealed.sha256)
+    assert bytes(imported.xml) == bytes(tw.page.xml)
+
+
+def test_a_pupil_still_enrolled_at_the_old_school_is_not_received(tw: TransferWorld) -> None:
+    # given a package, but the old school's enrolment reopened (no transfer out recorded)
+    world = tw.world
+    data = layout.PACKAGES.read(_export(tw).sha256)
+    Enrolment.objects.filter(student=world.pupil_a).update(transfer_out_on=None)
+    # when
+    report = import_transfer_package(
+        data, school=world.other_school, class_group=tw.class_4a_other,
+        acting_user=world.user("other_principal"), dry_run=True,
+    ).report  # fmt: skip
+    # then
+    assert report.ok is False
+    assert report.problems == ["Trường chuyển đi chưa ghi nhận học sinh chuyển đi."]
