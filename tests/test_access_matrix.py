@@ -782,7 +782,9 @@ MATRIX: dict[str, list[Route]] = {
     # who read the pupil's issued pages), the transfer out and the package download (the
     # school's principal and vice-principals), the receiving school's screen (its leaders).
     **{
-        name: [Route(url, "get", RECORD_DOWNLOADERS, forbidden=PUPIL_A_READERS - RECORD_DOWNLOADERS)]
+        name: [
+            Route(url, "get", RECORD_DOWNLOADERS, forbidden=PUPIL_A_READERS - RECORD_DOWNLOADERS)
+        ]
         for name, url in (
             ("student_transfers", lambda w: f"/hoc-sinh/{w.pupil_a.pk}/chuyen-truong/"),
             ("imported_page_file", lambda w: f"/hoc-ba/chuyen-den/{_imported_page(w)}/tai-ve.pdf"),

@@ -230,6 +230,5 @@ class RecordAccess(models.Model):
         raise RuntimeError("The issuance log is append-only")
 
 
-
 # Transfers (issue 6): the models live with their code (records/transfer/), registered here.
 from hocbaso.records.transfer.models import ImportedPage, TransferPackage  # noqa: E402, F401

@@ -4,32 +4,37 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import zipfile
+from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from hocbaso.audit.models import AuditEvent
+from hocbaso.org.models import School
 from hocbaso.people.errors import ActionError
 from hocbaso.people.models import Enrolment, Student
 from hocbaso.people.tests.world import World
-from hocbaso.org.models import School
 from hocbaso.records.models import RecordAccess, RecordFile, RecordPage
 from hocbaso.records.storage import read_pdf
 from hocbaso.records.tests.conftest import PUPIL_A_PERSONAL_ID
-from hocbaso.records.transfer import layout
-from hocbaso.records.transfer.export import export_transfer_package
-from hocbaso.records.transfer.models import ImportedPage, TransferPackage
-from hocbaso.records.transfer.receive import import_transfer_package
 from hocbaso.records.tests.transfer_world import (
     DESTINATION,
     PIN,
     TransferWorld,
     build_transfer_world,
 )
+from hocbaso.records.transfer import layout
+from hocbaso.records.transfer.export import export_transfer_package
+from hocbaso.records.transfer.models import ImportedPage, TransferPackage
+from hocbaso.records.transfer.receive import import_transfer_package
+from hocbaso.signing.demo_store import DemoAuthority
 
 
 @pytest.fixture
-def tw(ready: World, demo_authority) -> TransferWorld:  # type: ignore[no-untyped-def]
+def tw(ready: World, demo_authority: DemoAuthority) -> TransferWorld:
     return build_transfer_world(ready, demo_authority)
 
 
@@ -74,7 +79,10 @@ def test_a_wrong_pin_makes_no_package(tw: TransferWorld) -> None:
             destination=DESTINATION,
         )  # fmt: skip
     assert TransferPackage.objects.count() == 0
-    assert Enrolment.objects.get(class_group=world.class_4a, student=world.pupil_a).transfer_out_on is None
+    assert (
+        Enrolment.objects.get(class_group=world.class_4a, student=world.pupil_a).transfer_out_on
+        is None
+    )
 
 
 def test_the_homeroom_teacher_may_not_transfer_a_pupil_out(tw: TransferWorld) -> None:
@@ -100,7 +108,8 @@ def test_the_receiving_school_verifies_then_receives_the_pupil(tw: TransferWorld
     # then everything checked, nothing written
     assert dry.report.ok, dry.report.problems
     assert [c.ok for c in dry.report.checks] == [True] * len(dry.report.checks)
-    assert dry.report.match is not None and dry.report.match.mode == "move"
+    assert dry.report.match is not None
+    assert dry.report.match.mode == "move"
     assert AuditEvent.objects.count() == events
     assert TransferPackage.objects.filter(direction="in").count() == 0
     # when applied
@@ -118,7 +127,8 @@ def test_the_receiving_school_verifies_then_receives_the_pupil(tw: TransferWorld
     imported = ImportedPage.objects.get(student=pupil)
     assert (imported.local_page_id, imported.issuing_school_name) == (tw.page.pk, world.school.name)
     assert imported.pdf_sha256 == RecordFile.objects.get(page=tw.page, step="seal").sha256
-    assert result.package is not None and result.package.sha256 == hashlib.sha256(data).hexdigest()
+    assert result.package is not None
+    assert result.package.sha256 == hashlib.sha256(data).hexdigest()
     assert list(
         AuditEvent.objects.filter(pk__gt=0).order_by("-pk").values_list("action", flat=True)[:2]
     ) == ["transfer.received", "student.enrolled"]
@@ -141,9 +151,11 @@ def test_a_package_from_another_installation_creates_the_pupil_and_keeps_the_pag
         acting_user=world.user("other_principal"), dry_run=False,
     )  # fmt: skip
     # then a new pupil at Phước Dân, with the page stored byte-identical and unlinked
-    assert result.report.match is not None and result.report.match.mode == "create"
+    assert result.report.match is not None
+    assert result.report.match.mode == "create"
     pupil = result.student
-    assert pupil is not None and pupil.pk != world.pupil_a.pk
+    assert pupil is not None
+    assert pupil.pk != world.pupil_a.pk
     assert (pupil.school_id, pupil.full_name, pupil.personal_id) == (
         world.other_school.pk, "Lê Minh An", PUPIL_A_PERSONAL_ID,
     )  # fmt: skip
@@ -166,3 +178,24 @@ def test_a_pupil_still_enrolled_at_the_old_school_is_not_received(tw: TransferWo
     # then
     assert report.ok is False
     assert report.problems == ["Trường chuyển đi chưa ghi nhận học sinh chuyển đi."]
+
+
+def test_the_command_prints_the_report_and_exits_by_the_verdict(
+    tw: TransferWorld, tmp_path: Path
+) -> None:
+    # given the package on disk, and a copy with a byte changed
+    good = tmp_path / "ho-so.zip"
+    good.write_bytes(layout.PACKAGES.read(_export(tw).sha256))
+    bad = tmp_path / "hong.zip"
+    bad.write_bytes(good.read_bytes()[:-30] + b"\x00" * 30)
+    out = io.StringIO()
+    # when
+    call_command("transfer_package", "verify", str(good), "--school", "TH-PD", stdout=out)
+    with pytest.raises(CommandError) as failed:
+        call_command("transfer_package", "verify", str(bad), stdout=io.StringIO())
+    # then
+    report = json.loads(out.getvalue())
+    assert report["ok"] is True
+    assert report["source_school"]["code"] == "TH-DV"
+    assert [p["ok"] for p in report["pages"]] == [True]
+    assert failed.value.returncode == 1

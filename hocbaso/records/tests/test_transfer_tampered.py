@@ -6,6 +6,7 @@ import io
 import json
 import zipfile
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -28,6 +29,7 @@ from hocbaso.records.transfer.manifest_signature import sign_manifest
 from hocbaso.records.transfer.models import ImportedPage, TransferPackage
 from hocbaso.records.transfer.receive import import_transfer_package
 from hocbaso.records.xml_record import sha256_of
+from hocbaso.signing.demo_store import DemoAuthority
 from hocbaso.signing.models import SigningCertificate
 
 Members = list[tuple[str, bytes]]
@@ -54,7 +56,7 @@ def _resign(tw: TransferWorld, members: Members, row: SigningCertificate) -> Mem
     return _replace(members, "manifest.json.p7s", p7s)
 
 
-def _edited_manifest(members: Members, edit: Callable[[dict], None]) -> Members:  # type: ignore[type-arg]
+def _edited_manifest(members: Members, edit: Callable[[dict[str, Any]], None]) -> Members:
     manifest = json.loads(dict(members)["manifest.json"])
     edit(manifest)
     return _replace(members, "manifest.json", layout.canonical_json(manifest))
@@ -65,7 +67,7 @@ def _pdf_changed_and_manifest_resigned(tw: TransferWorld, members: Members) -> M
     name = _pdf_name(changed)
     pdf = dict(changed)[name]
 
-    def edit(manifest: dict) -> None:  # type: ignore[type-arg]
+    def edit(manifest: dict[str, Any]) -> None:
         for entry in manifest["files"]:
             if entry["name"] == name:
                 entry["sha256"] = sha256_of(pdf)
@@ -103,7 +105,7 @@ def _counts() -> tuple[int, ...]:
 
 
 @pytest.fixture
-def tw(ready: World, demo_authority) -> TransferWorld:  # type: ignore[no-untyped-def]
+def tw(ready: World, demo_authority: DemoAuthority) -> TransferWorld:
     return build_transfer_world(ready, demo_authority)
 
 

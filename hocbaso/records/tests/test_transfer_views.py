@@ -19,10 +19,11 @@ from hocbaso.records.tests.transfer_world import (
     build_transfer_world,
 )
 from hocbaso.records.transfer.models import ImportedPage, TransferPackage
+from hocbaso.signing.demo_store import DemoAuthority
 
 
 @pytest.fixture
-def tw(ready: World, demo_authority) -> TransferWorld:  # type: ignore[no-untyped-def]
+def tw(ready: World, demo_authority: DemoAuthority) -> TransferWorld:
     return build_transfer_world(ready, demo_authority)
 
 

@@ -24,7 +24,6 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from cryptography import x509
 from django.utils import timezone
 
 from hocbaso.org.models import School
@@ -224,7 +223,9 @@ def verify_package(
     seal = _seal_problems(signature, manifest["source_school"], moment)
     if not report.add("Con dấu của trường chuyển đi", seal):
         return report
-    if not report.add("Các tệp khớp mã băm trong bản kê khai", _file_problems(manifest, archive.members)):
+    if not report.add(
+        "Các tệp khớp mã băm trong bản kê khai", _file_problems(manifest, archive.members)
+    ):
         return report
     report.add("Hồ sơ cá nhân của học sinh", _profile_problems(report))
     _check_pages(report)

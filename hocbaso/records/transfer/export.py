@@ -144,8 +144,10 @@ def export_transfer_package(
     """Make, sign and register the transfer package of ``student`` and record the transfer
     out. ActionError (Vietnamese, nothing written) when the user may not, the pupil is not
     enrolled here, the destination is missing, or the seal cannot sign (PIN, certificate)."""
-    student = Student.objects.select_for_update().select_related("school__commune__province").get(
-        pk=student.pk
+    student = (
+        Student.objects.select_for_update()
+        .select_related("school__commune__province")
+        .get(pk=student.pk)
     )
     school = student.school
     if not is_school_leader(acting_user, school.pk):

@@ -30,9 +30,11 @@ class ServedPage:
 def open_imported_page(page_id: int, *, acting_user: Any) -> ServedPage:
     """The PDF of an imported page; 404 when missing or its pupil is hidden, 403 when the
     pupil is visible but the user does not read their records (`access`)."""
-    page = ImportedPage.objects.select_related("student", "local_page__class_group").filter(
-        pk=page_id
-    ).first()
+    page = (
+        ImportedPage.objects.select_related("student", "local_page__class_group")
+        .filter(pk=page_id)
+        .first()
+    )
     if page is None:
         raise ImportedPage.DoesNotExist
     student = access_student_transfers(acting_user, page.student_id)

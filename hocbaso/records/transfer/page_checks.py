@@ -93,9 +93,10 @@ def check_page(
     trust_roots: list[x509.Certificate],
 ) -> PageCheck:
     """Every check of one listed page (see the module's docstring)."""
+    version = entry.get("version")
     result = PageCheck(
         record_code=_str(entry, "record_code"),
-        version=entry.get("version") if isinstance(entry.get("version"), int) else 0,
+        version=version if isinstance(version, int) else 0,
         school_name=_str(entry, "school_name"),
         school_year=_str(entry, "school_year"),
         class_name=_str(entry, "class"),

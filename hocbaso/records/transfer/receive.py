@@ -55,6 +55,7 @@ def _read(file: bytes | IO[bytes]) -> bytes:
 def _pupil(match: PupilMatch, school: School) -> tuple[Student, str]:
     if match.mode == CREATE:
         return Student.objects.create(school=school, **match.values), "created"
+    assert match.student_id is not None
     student = Student.objects.select_for_update().get(pk=match.student_id)
     if match.mode == MOVE:
         student.school = school
@@ -95,7 +96,9 @@ def _store_pages(report: TransferReport, package: TransferPackage, student: Stud
             pdf_size=len(pdf),
             local_page=local,
         )
-        kept.append(f"{snapshot.record_code} v{snapshot.version}" + (" (liên kết)" if local else ""))
+        kept.append(
+            f"{snapshot.record_code} v{snapshot.version}" + (" (liên kết)" if local else "")
+        )
     return kept
 
 
@@ -112,7 +115,9 @@ def import_transfer_package(
     """Verify (``dry_run``) or receive a transfer package at ``school`` into ``class_group``."""
     school = School.objects.select_for_update().get(pk=school.pk)
     if not is_school_leader(acting_user, school.pk):
-        raise ActionError("Chỉ Hiệu trưởng hoặc Phó hiệu trưởng được tiếp nhận học sinh chuyển đến.")
+        raise ActionError(
+            "Chỉ Hiệu trưởng hoặc Phó hiệu trưởng được tiếp nhận học sinh chuyển đến."
+        )
     if class_group.school_id != school.pk:
         raise ActionError("Lớp đã chọn không thuộc trường tiếp nhận.")
     data = _read(file)
