@@ -110,6 +110,15 @@ def test_the_receiving_school_verifies_then_receives_the_pupil(tw: TransferWorld
     assert [c.ok for c in dry.report.checks] == [True] * len(dry.report.checks)
     assert dry.report.match is not None
     assert dry.report.match.mode == "move"
+    assert (dry.report.signer["common_name"], dry.report.signer["timestamped"]) == (
+        world.school.name, True,
+    )  # fmt: skip
+    assert [c.label for c in dry.report.checks] == [
+        "Tệp hồ sơ an toàn, đúng cấu trúc", "Bản kê khai", "Chữ kí số trên bản kê khai",
+        "Con dấu của trường chuyển đi", "Các tệp khớp mã băm trong bản kê khai",
+        "Hồ sơ cá nhân của học sinh",
+        f"Trang học bạ {tw.page.record_code} v1 ({world.school.name})", "Tiếp nhận tại trường",
+    ]  # fmt: skip
     assert AuditEvent.objects.count() == events
     assert TransferPackage.objects.filter(direction="in").count() == 0
     # when applied
