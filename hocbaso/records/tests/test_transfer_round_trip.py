@@ -71,27 +71,22 @@ def test_the_package_has_the_fixed_layout_and_records_the_transfer_out(tw: Trans
     assert AuditEvent.objects.filter(action="transfer.package_created").count() == 1
 
 
-def test_a_wrong_pin_makes_no_package(tw: TransferWorld) -> None:
+def test_a_wrong_pin_or_a_teacher_makes_no_package(tw: TransferWorld) -> None:
     world = tw.world
-    with pytest.raises(ActionError):
-        export_transfer_package(
-            world.pupil_a, acting_user=world.user("principal"), pin="999999",
-            destination=DESTINATION,
-        )  # fmt: skip
+    events = AuditEvent.objects.count()
+    for persona, pin, reason in (
+        ("principal", "999999", "Mã PIN không đúng hoặc tệp khóa bị hỏng."),
+        ("homeroom_4a", PIN, "Chỉ Hiệu trưởng hoặc Phó hiệu trưởng được lập hồ sơ chuyển trường."),
+    ):
+        with pytest.raises(ActionError) as refused:
+            export_transfer_package(
+                world.pupil_a, acting_user=world.user(persona), pin=pin, destination=DESTINATION
+            )
+        assert refused.value.messages == [reason]
     assert TransferPackage.objects.count() == 0
-    assert (
-        Enrolment.objects.get(class_group=world.class_4a, student=world.pupil_a).transfer_out_on
-        is None
-    )
-
-
-def test_the_homeroom_teacher_may_not_transfer_a_pupil_out(tw: TransferWorld) -> None:
-    world = tw.world
-    with pytest.raises(ActionError, match="Hiệu trưởng"):
-        export_transfer_package(
-            world.pupil_a, acting_user=world.user("homeroom_4a"), pin=PIN, destination=DESTINATION
-        )
-    assert TransferPackage.objects.count() == 0
+    assert AuditEvent.objects.count() == events
+    enrolment = Enrolment.objects.get(class_group=world.class_4a, student=world.pupil_a)
+    assert enrolment.transfer_out_on is None
 
 
 def test_the_receiving_school_verifies_then_receives_the_pupil(tw: TransferWorld) -> None:

@@ -80,7 +80,11 @@ def student_transfers(request: HttpRequest, pk: int) -> HttpResponse:
 def student_transfer_out(request: HttpRequest, pk: int) -> HttpResponse:
     """«Chuyển trường: tạo hồ sơ chuyển đi» (with the seal's PIN)."""
     student = access_student_to_transfer_out(request.user, pk)
-    day = parse_date(request.POST.get("decided_on", "")) if request.POST.get("decided_on") else None
+    raw_day = request.POST.get("decided_on", "").strip()
+    day = parse_date(raw_day) if raw_day else None
+    if raw_day and day is None:
+        messages.error(request, _("Ngày chuyển đi «%s» không hợp lệ (dd/mm/yyyy).") % raw_day[:20])
+        return redirect("student_transfers", pk=student.pk)
     try:
         package = export_transfer_package(
             student,
@@ -138,8 +142,14 @@ def _class_of(request: HttpRequest, school_id: int) -> ClassGroup | None:
 
 
 def _receive_day(request: HttpRequest) -> dt.date | None:
-    raw = request.POST.get("enrolled_on", "")
-    return parse_date(raw) if raw else None
+    """The transfer-in date given (None: today); ActionError when it is not a date."""
+    raw = request.POST.get("enrolled_on", "").strip()
+    if not raw:
+        return None
+    day = parse_date(raw)
+    if day is None:
+        raise ActionError(_("Ngày chuyển đến «%s» không hợp lệ (dd/mm/yyyy).") % raw[:20])
+    return day
 
 
 @login_required
@@ -163,9 +173,10 @@ def school_transfer_in(request: HttpRequest, pk: int) -> HttpResponse:
             context["error"] = _("Tệp đã kiểm tra không còn; hãy tải lên lại.")
             return render(request, "records/transfer/receive.html", context)
         try:
+            day = _receive_day(request)
             result = import_transfer_package(
                 data, school=school, class_group=class_group, acting_user=request.user,
-                dry_run=False, enrolled_on=_receive_day(request),
+                dry_run=False, enrolled_on=day,
             )  # fmt: skip
         except ActionError as exc:
             context["error"] = " ".join(exc.messages)
@@ -179,6 +190,11 @@ def school_transfer_in(request: HttpRequest, pk: int) -> HttpResponse:
     elif upload.size is not None and upload.size > layout.MAX_PACKAGE_BYTES:
         context["error"] = _("Tệp quá lớn.")
     else:
+        try:
+            _receive_day(request)
+        except ActionError as exc:
+            context["error"] = " ".join(exc.messages)
+            return render(request, "records/transfer/receive.html", context)
         data = upload.read()
         result = import_transfer_package(
             data, school=school, class_group=class_group, acting_user=request.user, dry_run=True
