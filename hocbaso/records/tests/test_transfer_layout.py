@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import stat
 import zipfile
+from collections.abc import Sequence
 
 import pytest
 
@@ -13,7 +14,7 @@ from hocbaso.records.transfer import layout
 BASE = [("manifest.json", b"{}\n"), ("manifest.json.p7s", b"sig"), ("profile.json", b"{}\n")]
 
 
-def _raw(members: list[tuple[zipfile.ZipInfo | str, bytes]]) -> bytes:
+def _raw(members: Sequence[tuple[zipfile.ZipInfo | str, bytes]]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in members:
