@@ -194,6 +194,50 @@ RECORD_LOG_READERS = frozenset({"principal", "vice_principal", "inspector"})
 # end record issuance
 
 
+# transfers (records/transfer): one package made for pupil A and one page of pupil A received
+# from another school, made without audit events.
+def _transfer_package(w: World) -> int:
+    import datetime as dt
+
+    from hocbaso.people.models import Enrolment
+    from hocbaso.records.transfer.layout import PACKAGES
+    from hocbaso.records.transfer.models import TransferPackage
+
+    found = TransferPackage.objects.filter(student=w.pupil_a).first()
+    if found is not None:
+        return found.pk
+    data = b"PK\x03\x04 matrix"
+    return TransferPackage.objects.create(
+        direction="out", student=w.pupil_a, school=w.school,
+        enrolment=Enrolment.objects.get(student=w.pupil_a, class_group=w.class_4a),
+        source_school_code=w.school.code, source_school_name=w.school.name, destination="X",
+        decided_on=dt.date(2026, 11, 30), sha256=PACKAGES.store(data), size=len(data),
+        manifest_sha256="0" * 64, seal_fingerprint="0" * 64, pages=1,
+    ).pk  # fmt: skip
+
+
+def _imported_page(w: World) -> int:
+    import datetime as dt
+
+    from hocbaso.records.storage import store_pdf
+    from hocbaso.records.transfer.models import ImportedPage
+
+    found = ImportedPage.objects.filter(student=w.pupil_a).first()
+    if found is not None:
+        return found.pk
+    pdf = b"%PDF-1.7\n%imported\n%%EOF\n"
+    return ImportedPage.objects.create(
+        package_id=_transfer_package(w), student=w.pupil_a, record_code="HB-CU", version=1,
+        issuing_school_code="TH-CU", issuing_school_name="Trường cũ", school_year="2025-2026",
+        grade=3, class_name="3A", issued_on=dt.date(2026, 5, 28), xml=b"<hocba/>",
+        xml_sha256="0" * 64, pdf_sha256=store_pdf(pdf), pdf_size=len(pdf),
+    ).pk  # fmt: skip
+
+
+TRANSFER_LEADERS = frozenset({"principal", "vice_principal"})
+# end transfers
+
+
 MATRIX: dict[str, list[Route]] = {
     "home": [Route(lambda w: "/", "get", ALL)],
     "school_list": [Route(lambda w: "/truong/", "get", ALL, scoped_list=True)],
@@ -734,6 +778,45 @@ MATRIX: dict[str, list[Route]] = {
         )
     ],
     # end record issuance
+    # transfers (records/transfer): the pupil's transfer page and the pages received (those
+    # who read the pupil's issued pages), the transfer out and the package download (the
+    # school's principal and vice-principals), the receiving school's screen (its leaders).
+    **{
+        name: [
+            Route(url, "get", RECORD_DOWNLOADERS, forbidden=PUPIL_A_READERS - RECORD_DOWNLOADERS)
+        ]
+        for name, url in (
+            ("student_transfers", lambda w: f"/hoc-sinh/{w.pupil_a.pk}/chuyen-truong/"),
+            ("imported_page_file", lambda w: f"/hoc-ba/chuyen-den/{_imported_page(w)}/tai-ve.pdf"),
+        )
+    },
+    "student_transfer_out": [
+        Route(
+            lambda w: f"/hoc-sinh/{w.pupil_a.pk}/chuyen-truong/tao-ho-so/",
+            "post",
+            TRANSFER_LEADERS,
+            forbidden=PUPIL_A_READERS - TRANSFER_LEADERS,
+            data=lambda w: {"pin": "000000", "destination": "Trường khác"},
+        )
+    ],
+    "transfer_package_file": [
+        Route(
+            lambda w: f"/chuyen-truong/ho-so/{_transfer_package(w)}/tai-ve.zip",
+            "get",
+            TRANSFER_LEADERS,
+        )
+    ],
+    "school_transfer_in": [
+        Route(
+            lambda w: f"/truong/{w.school.pk}/tiep-nhan-chuyen-den/",
+            method,
+            TRANSFER_LEADERS,
+            forbidden=SCHOOL_READERS - TRANSFER_LEADERS,
+            data=(lambda w: {}) if method == "post" else None,
+        )
+        for method in ("get", "post")
+    ],
+    # end transfers
     # Public or session routes.
     "login": [Route(lambda w: "/dang-nhap/", "get", ALL)],
     "logout": [Route(lambda w: "/dang-xuat/", "post", ALL)],

@@ -85,6 +85,11 @@ ACTIONS: dict[str, str] = {
     "export.class_summary": "Xuất bảng tổng hợp kết quả đánh giá của lớp",
     "export.audit_trail": "Xuất nhật kí hệ thống",
     "audit.trail_viewed": "Xem nhật kí hệ thống",
+    # transfers between schools (records/transfer)
+    "transfer.package_created": "Lập hồ sơ chuyển trường (chuyển đi)",
+    "transfer.package_downloaded": "Tải hồ sơ chuyển trường",
+    "transfer.received": "Tiếp nhận học sinh chuyển đến",
+    "transfer.imported_page_downloaded": "Tải trang học bạ do trường cũ phát hành",
 }
 
 

@@ -228,3 +228,7 @@ class RecordAccess(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise RuntimeError("The issuance log is append-only")
+
+
+# Transfers (issue 6): the models live with their code (records/transfer/), registered here.
+from hocbaso.records.transfer.models import ImportedPage, TransferPackage  # noqa: E402, F401

@@ -1,7 +1,12 @@
-"""Public verification of issued records (anyone, no login)."""
+"""Public verification of issued records (anyone, no login), and the transfer screens."""
 
 from __future__ import annotations
 
-from hocbaso.records.views.verification import urlpatterns
+from django.urls import include, path
 
-__all__ = ["urlpatterns"]
+from hocbaso.records.views.verification import urlpatterns as verification_urlpatterns
+
+urlpatterns = [
+    *verification_urlpatterns,
+    path("", include("hocbaso.records.urls_transfer")),
+]
