@@ -85,6 +85,13 @@ ACTIONS: dict[str, str] = {
     "export.class_summary": "Xuất bảng tổng hợp kết quả đánh giá của lớp",
     "export.audit_trail": "Xuất nhật kí hệ thống",
     "audit.trail_viewed": "Xem nhật kí hệ thống",
+    # exchange with national systems (exports, pushes to the Kho and VNeID)
+    "exchange.exported": "Xuất dữ liệu theo từ điển dữ liệu ngành (CSDL ngành)",
+    "exchange.push_queued": "Đưa học bạ vào hàng đợi gửi lên hệ thống quốc gia",
+    "exchange.push_delivered": "Gửi học bạ lên hệ thống quốc gia thành công",
+    "exchange.push_failed": "Gửi học bạ lên hệ thống quốc gia không thành công",
+    "exchange.push_requeued": "Gửi lại học bạ lên hệ thống quốc gia",
+    "exchange.push_cancelled": "Hủy lượt gửi học bạ (phiên bản đã bị thay thế)",
 }
 
 
