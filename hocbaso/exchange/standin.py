@@ -13,6 +13,7 @@ as when the answer is lost on the way back), a slow answer (the client's timeout
 from __future__ import annotations
 
 import base64
+import contextlib
 import hmac
 import json
 import threading
@@ -87,15 +88,17 @@ class StandinService:
             self.requests.append((path, key, status))
         return status, body, extra
 
-    def _handle(
-        self, target: str | None, key: str, headers: dict[str, str], raw: bytes
-    ) -> Answer:
+    def _handle(self, target: str | None, key: str, headers: dict[str, str], raw: bytes) -> Answer:
         if target is None:
             return 404, _errors(["đường dẫn không tồn tại"]), {}
         if not self._authorised(headers.get("authorization", "")):
             return 401, _errors(["thông tin xác thực không hợp lệ"]), {}
         if self._take("unavailable_next"):
-            return 503, _errors(["tạm ngừng phục vụ"]), {"Retry-After": str(self.faults.retry_after)}
+            return (
+                503,
+                _errors(["tạm ngừng phục vụ"]),
+                {"Retry-After": str(self.faults.retry_after)},
+            )
         if self._take("fail_next"):
             return self.faults.fail_status, _errors(["lỗi máy chủ"]), {}
         if not key or len(key) > 200:
@@ -138,10 +141,9 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in extra.items():
             self.send_header(name, value)
         self.end_headers()
-        try:
+        # the client may have given up waiting (its timeout): the item is stored all the same
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up waiting (its timeout): the item is stored all the same
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         if self.server.verbose:  # never the headers: only the request line and status

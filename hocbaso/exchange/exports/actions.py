@@ -66,7 +66,7 @@ def _scope(request: ExportRequest, actor: Any) -> data.ExportScope:
         province_id, level, code = school.commune.province_id, "truong", school.code
         schools: tuple[School, ...] = (school,)
     else:
-        province = Province.objects.filter(pk=request.province_id).first()
+        province = Province.objects.filter(pk=request.province_id or 0).first()
         if province is None or not access.is_province_officer(actor, province.pk):
             raise ActionError("Chỉ cán bộ Sở GD&ĐT của tỉnh được xuất dữ liệu toàn tỉnh.")
         province_id, level, code = province.pk, "tinh", province.code
@@ -132,7 +132,7 @@ def export_exchange(request: ExportRequest, *, acting_user: Any) -> ExportFile:
     period = f"-{request.period}" if request.period else ""
     name = f"{FILE_PREFIX[request.kind]}-{slugify(scope.code)}-{scope.year.code}{period}"
     export = ExportFile(f"{name}.{request.fmt}", content_type, content)
-    shown = [r.student_id for r in rows if request.kind == "pupils" and r.personal_id]
+    shown = [r.student_id for r in rows if isinstance(r, data.PupilRow) and r.personal_id]
     subject = scope.schools[0] if scope.level == "truong" else None
     log(
         "exchange.exported",
@@ -156,4 +156,3 @@ def export_exchange(request: ExportRequest, *, acting_user: Any) -> ExportFile:
         },
     )
     return export
-

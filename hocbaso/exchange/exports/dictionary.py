@@ -38,7 +38,7 @@ class Field:
     xlsx_header: str = ""  # the .xlsx column header, when the file has one
 
 
-D, E, T, Q, O = Source.DICT, Source.CSDL_EXPORT, Source.CSDL_TEMPLATE, Source.QCVN, Source.OURS
+D, E, T, Q, OWN = Source.DICT, Source.CSDL_EXPORT, Source.CSDL_TEMPLATE, Source.QCVN, Source.OURS
 M, L, U = Confidence.MEDIUM, Confidence.LOW, Confidence.OURS
 
 PUPIL_FIELDS: tuple[Field, ...] = (
@@ -46,22 +46,22 @@ PUPIL_FIELDS: tuple[Field, ...] = (
     Field("malop", "ClassGroup.name", T, L, "Mã lớp"),
     Field("makhoi", "ClassGroup.grade", D, M, "Khối"),
     Field("mahocsinh", "Student.moet_code", D, M, "Mã học sinh"),
-    Field("sodinhdanhcanhan", "Student.personal_id (only for who may read it)", O, U,
+    Field("sodinhdanhcanhan", "Student.personal_id (only for who may read it)", OWN, U,
           "Số định danh cá nhân"),
     Field("hovaten", "Student.full_name", D, M, "Họ tên"),
-    Field("ngaysinh", "Student.birth_date (ISO date; dd/mm/yyyy in .xlsx)", O, U, "Ngày sinh"),
+    Field("ngaysinh", "Student.birth_date (ISO date; dd/mm/yyyy in .xlsx)", OWN, U, "Ngày sinh"),
     Field("gioitinh", "Student.gender (1 Nam, 2 Nữ)", Q, M, "Giới tính"),
     Field("dantoc", "Student.ethnicity (GSO code in @ma, name as text)", D, M, "Dân tộc"),
     Field("quoctich", "Student.nationality (ISO code in @ma, name as text)", D, M, "Quốc tịch"),
-    Field("noisinh", "Student.birth_place", O, U, "Nơi sinh"),
-    Field("quequan", "Student.hometown", O, U, "Quê quán"),
-    Field("noiohiennay", "Student.current_address", O, U, "Nơi ở hiện nay"),
+    Field("noisinh", "Student.birth_place", OWN, U, "Nơi sinh"),
+    Field("quequan", "Student.hometown", OWN, U, "Quê quán"),
+    Field("noiohiennay", "Student.current_address", OWN, U, "Nơi ở hiện nay"),
     Field("hotencha", "Student.father_name", D, M, "Họ tên cha"),
     Field("hotenme", "Student.mother_name", D, M, "Họ tên mẹ"),
     Field("hotennguoigiamho", "Student.guardian_name", D, M, "Họ tên người giám hộ"),
     Field("doituongchinhsach", "Student.policy_group", D, M, "Đối tượng chính sách"),
-    Field("sodangbo", "Enrolment.register_number", O, U, "Số đăng bộ"),
-    Field("ngaynhaphoc", "Enrolment.enrolled_on", O, U, "Ngày nhập học"),
+    Field("sodangbo", "Enrolment.register_number", OWN, U, "Số đăng bộ"),
+    Field("ngaynhaphoc", "Enrolment.enrolled_on", OWN, U, "Ngày nhập học"),
 )  # fmt: skip
 
 RESULT_FIELDS: tuple[Field, ...] = (
@@ -70,10 +70,10 @@ RESULT_FIELDS: tuple[Field, ...] = (
     Field("hocKy", "period: GHKI, CHKI → 1; GHKII, CN → 2", E, L),
     Field("giaiDoan", "period: GK (mid-term), CK (end of semester I), CN (year)", E, L),
     Field("mamonhoc", "D1 unit code (tieng_viet, toan, …)", D, L),
-    Field("mucdat", "Entry.level (T/H/C; T/Đ/C)", O, U),
-    Field("diemktdk", "Entry.score (tested units only, D4)", O, U),
+    Field("mucdat", "Entry.level (T/H/C; T/Đ/C)", OWN, U),
+    Field("diemktdk", "Entry.score (tested units only, D4)", OWN, U),
     Field("maDanhHieu", "year-end award code (hoc_sinh_xuat_sac, hoc_sinh_tieu_bieu)", E, L),
-    Field("ketQuaGiaoDuc", "year-end result HTXS/HTT/HT/CHT (D5)", O, U),
+    Field("ketQuaGiaoDuc", "year-end result HTXS/HTT/HT/CHT (D5)", OWN, U),
     Field("hthanhCtrinhLhoc", "completed the grade (0/1)", E, M),
     Field("hoanThanhChuongTrinhTieuHoc", "grade 5 completed primary (0/1)", E, M),
     Field("lenLop", "promoted (0/1, empty when not applicable)", E, M),
@@ -81,11 +81,11 @@ RESULT_FIELDS: tuple[Field, ...] = (
 
 RECORD_FIELDS: tuple[Field, ...] = (
     Field("madinhdanhhocba", "RecordPage.record_code", D, M, "Mã định danh học bạ"),
-    Field("phienban", "RecordPage.version", O, U, "Phiên bản"),
+    Field("phienban", "RecordPage.version", OWN, U, "Phiên bản"),
     Field("trangthaithongtinhocba", "current / superseded / submitted (D10)", D, L, "Trạng thái"),
-    Field("bam_sha256", "RecordPage.sha256 (canonical XML)", O, U, "Mã băm XML (SHA-256)"),
-    Field("bampdf_sha256", "sealed PDF SHA-256", O, U, "Mã băm PDF đã đóng dấu (SHA-256)"),
-    Field("ngayphathanh", "date the school seal was applied", O, U, "Ngày phát hành"),
-    Field("nguoiki", "signers: homeroom → principal → seal, title, time (D8)", O, U, "Người kí"),
+    Field("bam_sha256", "RecordPage.sha256 (canonical XML)", OWN, U, "Mã băm XML (SHA-256)"),
+    Field("bampdf_sha256", "sealed PDF SHA-256", OWN, U, "Mã băm PDF đã đóng dấu (SHA-256)"),
+    Field("ngayphathanh", "date the school seal was applied", OWN, U, "Ngày phát hành"),
+    Field("nguoiki", "signers: homeroom → principal → seal, title, time (D8)", OWN, U, "Người kí"),
     Field("chucvugiamhieu", "the principal's title as signed", D, M, "Chức vụ người kí"),
 )  # fmt: skip

@@ -87,8 +87,11 @@ def pupil_rows(scope: ExportScope, show_id: Callable[[Student], bool]) -> list[P
         )
         .select_related("student", "class_group__school")
         .order_by(
-            "class_group__school__code", "class_group__grade", "class_group__name",
-            "student__full_name", "student__pk",
+            "class_group__school__code",
+            "class_group__grade",
+            "class_group__name",
+            "student__full_name",
+            "student__pk",
         )  # fmt: skip
     )
     rows = []
@@ -96,18 +99,28 @@ def pupil_rows(scope: ExportScope, show_id: Callable[[Student], bool]) -> list[P
         s, c = e.student, e.class_group
         rows.append(
             PupilRow(
-                school_code=c.school.code, class_name=c.name, grade=c.grade,
+                school_code=c.school.code,
+                class_name=c.name,
+                grade=c.grade,
                 moet_code=s.moet_code or "",
                 personal_id=(s.personal_id or "") if show_id(s) else "",
-                full_name=s.full_name, birth_date=s.birth_date, gender=s.gender,
-                ethnicity_code=s.ethnicity, ethnicity=ETHNICITIES.get(s.ethnicity, s.ethnicity),
+                full_name=s.full_name,
+                birth_date=s.birth_date,
+                gender=s.gender,
+                ethnicity_code=s.ethnicity,
+                ethnicity=ETHNICITIES.get(s.ethnicity, s.ethnicity),
                 nationality_code=s.nationality,
                 nationality=NATIONALITIES.get(s.nationality, s.nationality),
-                birth_place=s.birth_place, hometown=s.hometown,
-                current_address=s.current_address, father_name=s.father_name,
-                mother_name=s.mother_name, guardian_name=s.guardian_name,
-                policy_group=s.policy_group, register_number=e.register_number,
-                enrolled_on=e.enrolled_on, student_id=s.pk,
+                birth_place=s.birth_place,
+                hometown=s.hometown,
+                current_address=s.current_address,
+                father_name=s.father_name,
+                mother_name=s.mother_name,
+                guardian_name=s.guardian_name,
+                policy_group=s.policy_group,
+                register_number=e.register_number,
+                enrolled_on=e.enrolled_on,
+                student_id=s.pk,
             )  # fmt: skip
         )
     return rows
@@ -187,11 +200,15 @@ def _class_results(
 ) -> list[ResultRow]:
     pupils = class_pupils(class_group)
     by_key: dict[tuple[int, int], dict[tuple[str, str], Entry]] = {}
-    for entry in Entry.objects.current().filter(
-        sheet__class_group=class_group,
-        sheet__period__in=periods,
-        student_id__in=[p.pk for p in pupils],
-    ).select_related("sheet"):
+    for entry in (
+        Entry.objects.current()
+        .filter(
+            sheet__class_group=class_group,
+            sheet__period__in=periods,
+            student_id__in=[p.pk for p in pupils],
+        )
+        .select_related("sheet")
+    ):
         by_key.setdefault((entry.student_id, entry.sheet.period_id), {})[
             (entry.kind, entry.code)
         ] = entry
@@ -208,7 +225,9 @@ def _class_results(
             semester, stage = PERIOD_CODES[period.code]
             results.append(
                 PeriodResult(
-                    period.code, semester, stage,
+                    period.code,
+                    semester,
+                    stage,
                     _marks(entries, Entry.Kind.SUBJECT, units),
                     _marks(entries, Entry.Kind.QUALITY, qualities),
                     _marks(entries, Entry.Kind.COMPETENCY, competencies),
@@ -217,10 +236,14 @@ def _class_results(
         found = year_end.by_student(pupil.pk) if year_end is not None else None
         rows.append(
             ResultRow(
-                school_code=class_group.school.code, class_name=class_group.name,
-                grade=class_group.grade, moet_code=pupil.moet_code or "",
-                full_name=pupil.full_name, birth_date=pupil.birth_date,
-                periods=tuple(results), year_end=_year_end(found, class_group.grade),
+                school_code=class_group.school.code,
+                class_name=class_group.name,
+                grade=class_group.grade,
+                moet_code=pupil.moet_code or "",
+                full_name=pupil.full_name,
+                birth_date=pupil.birth_date,
+                periods=tuple(results),
+                year_end=_year_end(found, class_group.grade),
                 student_id=pupil.pk,
             )  # fmt: skip
         )
@@ -300,18 +323,25 @@ def record_rows(scope: ExportScope) -> list[RecordRow]:
         else:
             status = STATUS_CURRENT
         signers = tuple(
-            Signer(f.step, f.certificate.subject_cn if f.certificate else "", f.title,
-                   f.created_at)  # fmt: skip
+            Signer(
+                f.step, f.certificate.subject_cn if f.certificate else "", f.title, f.created_at
+            )  # fmt: skip
             for f in signed
         )
         rows.append(
             RecordRow(
-                record_code=p.record_code, version=p.version, status=status,
-                xml_sha256=p.sha256, pdf_sha256=seal.sha256,
+                record_code=p.record_code,
+                version=p.version,
+                status=status,
+                xml_sha256=p.sha256,
+                pdf_sha256=seal.sha256,
                 issued_on=timezone.localdate(seal.created_at),
-                school_code=p.class_group.school.code, class_name=p.class_group.name,
-                grade=p.class_group.grade, moet_code=p.student.moet_code or "",
-                full_name=p.student.full_name, signers=signers,
+                school_code=p.class_group.school.code,
+                class_name=p.class_group.name,
+                grade=p.class_group.grade,
+                moet_code=p.student.moet_code or "",
+                full_name=p.student.full_name,
+                signers=signers,
             )  # fmt: skip
         )
     return rows

@@ -47,11 +47,26 @@ def _pupils(rows: Sequence[PupilRow]) -> tuple[list[str], list[list[str]]]:
     header = ["STT", *(by_name[name] for name in order)]
     body = [
         [
-            str(n), r.class_name, r.moet_code, r.full_name, _date(r.birth_date),
-            _GENDERS.get(r.gender, str(Gender(r.gender).label)), r.ethnicity, r.nationality,
-            r.personal_id, r.birth_place, r.hometown, r.current_address, r.father_name,
-            r.mother_name, r.guardian_name, r.policy_group, str(r.grade), r.school_code,
-            r.register_number, _date(r.enrolled_on),
+            str(n),
+            r.class_name,
+            r.moet_code,
+            r.full_name,
+            _date(r.birth_date),
+            _GENDERS.get(r.gender, str(Gender(r.gender).label)),
+            r.ethnicity,
+            r.nationality,
+            r.personal_id,
+            r.birth_place,
+            r.hometown,
+            r.current_address,
+            r.father_name,
+            r.mother_name,
+            r.guardian_name,
+            r.policy_group,
+            str(r.grade),
+            r.school_code,
+            r.register_number,
+            _date(r.enrolled_on),
         ]  # fmt: skip
         for n, r in enumerate(rows, start=1)
     ]

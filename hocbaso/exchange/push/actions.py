@@ -31,6 +31,7 @@ from hocbaso.records.models import RecordAccess, RecordPage
 
 Actor = Any
 REFUSED = "Chỉ cán bộ Sở GD&ĐT của tỉnh được gửi dữ liệu lên hệ thống quốc gia."
+_JITTER = secrets.SystemRandom()
 RECIPIENTS = {
     Target.WAREHOUSE: "Kho học bạ số (Bộ GD&ĐT)",
     Target.VNEID: "VNeID — dữ liệu trình độ học vấn (qua Sở GD&ĐT)",
@@ -103,8 +104,11 @@ def queue_pushes(
                 "exchange.push_queued",
                 subject=named[sid],
                 school_id=sid,
-                data={"target": kind.value, "jobs": [j.pk for j in jobs],
-                      "pages": [j.page_id for j in jobs]},
+                data={
+                    "target": kind.value,
+                    "jobs": [j.pk for j in jobs],
+                    "pages": [j.page_id for j in jobs],
+                },
             )  # fmt: skip
             for sid, jobs in sorted(by_school.items())
         ],
@@ -139,11 +143,9 @@ def requeue_job(job_id: int, *, acting_user: Actor) -> PushJob:
 def claim_job(job_id: int, now: dt.datetime, lease: dt.timedelta) -> bool:
     """Take a due job for one attempt (a conditional update: two workers never both win)."""
     free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
-    claimed = (
-        PushJob.objects.filter(
-            free, pk=job_id, status=PushJob.Status.PENDING, next_attempt_at__lte=now
-        ).update(lease_until=now + lease)
-    )
+    claimed = PushJob.objects.filter(
+        free, pk=job_id, status=PushJob.Status.PENDING, next_attempt_at__lte=now
+    ).update(lease_until=now + lease)
     return claimed == 1
 
 
@@ -151,7 +153,7 @@ def backoff_delay(
     attempts: int,
     policy: RetryPolicy,
     retry_after: float | None = None,
-    uniform: Callable[[float, float], float] = secrets.SystemRandom().uniform,
+    uniform: Callable[[float, float], float] = _JITTER.uniform,
 ) -> float:
     """Exponential backoff with "equal jitter": half the doubled delay plus a random half; never
     sooner than the receiver's Retry-After; capped."""
@@ -257,10 +259,11 @@ def cancel_job(job_id: int, reason: str, *, acting_user: Actor) -> PushJob:
 
 
 def page_is_superseded(job: PushJob) -> bool:
-    return RecordPage.objects.filter(
-        pk=job.page_id, state=RecordPage.State.SUPERSEDED
-    ).exists() or RecordPage.objects.filter(
-        record_code=job.record_code,
-        version__gt=job.version,
-        state__in=(RecordPage.State.SEALED, RecordPage.State.SUBMITTED),
-    ).exists()
+    return (
+        RecordPage.objects.filter(pk=job.page_id, state=RecordPage.State.SUPERSEDED).exists()
+        or RecordPage.objects.filter(
+            record_code=job.record_code,
+            version__gt=job.version,
+            state__in=(RecordPage.State.SEALED, RecordPage.State.SUBMITTED),
+        ).exists()
+    )

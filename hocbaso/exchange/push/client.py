@@ -98,9 +98,7 @@ def check_url(config: TargetConfig) -> str:
     return config.base_url
 
 
-def post(
-    config: TargetConfig, path: str, body: bytes, headers: dict[str, str]
-) -> Delivery:
+def post(config: TargetConfig, path: str, body: bytes, headers: dict[str, str]) -> Delivery:
     """POST ``body`` to ``base_url + path`` once."""
     url = check_url(config) + path
     request = urllib.request.Request(url, data=body, method="POST")  # noqa: S310 — checked
@@ -130,9 +128,7 @@ def post(
         return done(None, b"", None, f"Nơi nhận không trả lời trong {config.timeout:g} giây.")
     except urllib.error.URLError as exc:
         if isinstance(exc.reason, TimeoutError):
-            return done(
-                None, b"", None, f"Nơi nhận không trả lời trong {config.timeout:g} giây."
-            )
+            return done(None, b"", None, f"Nơi nhận không trả lời trong {config.timeout:g} giây.")
         return done(None, b"", None, f"Không kết nối được nơi nhận ({exc.reason}).")
     except (OSError, ssl.SSLError, http.client.HTTPException) as exc:
         return done(None, b"", None, f"Lỗi kết nối ({type(exc).__name__}).")

@@ -74,8 +74,14 @@ def _send_one(job_id: int, config: TargetConfig, actor: Any, report: RunReport) 
         error = delivery.error
     else:
         answer = payload.classify(delivery.status, delivery.body)
-        error = "" if answer in (payload.Answer.DELIVERED, payload.Answer.ALREADY) else (
-            client.redact(f"HTTP {delivery.status}: {payload.read_error(delivery.body)}", config)
+        error = (
+            ""
+            if answer in (payload.Answer.DELIVERED, payload.Answer.ALREADY)
+            else (
+                client.redact(
+                    f"HTTP {delivery.status}: {payload.read_error(delivery.body)}", config
+                )
+            )
         )
     receipt = payload.read_receipt(delivery.body) if delivery.status else ""
     updated = actions.record_attempt(

@@ -7,6 +7,7 @@ import io
 import random
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -33,7 +34,11 @@ def _export(world: World, kind: str, fmt: str, actor: object = SYSTEM, **kw: obj
     request = ExportRequest(kind=kind, fmt=fmt, year="2026-2027", **kw)  # type: ignore[arg-type]
     if "province_id" not in kw:
         request = ExportRequest(
-            kind=kind, fmt=fmt, year="2026-2027", school_id=world.school.pk, **kw  # type: ignore[arg-type]
+            kind=kind,
+            fmt=fmt,
+            year="2026-2027",
+            school_id=world.school.pk,
+            **kw,  # type: ignore[arg-type]
         )
     return export_exchange(request, acting_user=actor).content
 
@@ -63,7 +68,9 @@ def test_pupils_xml_is_valid_deterministic_and_nfc(world: World) -> None:
     a = pupils[0]
     assert (a.findtext(Q + "malop"), a.findtext(Q + "gioitinh")) == ("4A", "1")
     assert a.findtext(Q + "sodinhdanhcanhan") == PUPIL_A_ID
-    assert a.find(Q + "dantoc").get("ma") == "01"  # type: ignore[union-attr]
+    dantoc = a.find(Q + "dantoc")
+    assert dantoc is not None
+    assert dantoc.get("ma") == "01"
     assert a.findtext(Q + "noisinh") == "Phan Rang - Tháp Chàm"
 
 
@@ -105,15 +112,19 @@ def test_results_use_machine_codes_and_validate(world: World) -> None:
     content = _export(world, "results", "xml", period="GHKI")
     assert schema_errors(content) == []
     root = etree.fromstring(content)
-    a = next(r for r in root.findall(Q + "ketquahocsinh") if r.findtext(Q + "hovaten") == "Lê Minh An")
+    a = next(
+        r for r in root.findall(Q + "ketquahocsinh") if r.findtext(Q + "hovaten") == "Lê Minh An"
+    )
     [period] = a.findall(Q + "kydanhgia")
     assert (period.get("ma"), period.get("hocKy"), period.get("giaiDoan")) == ("GHKI", "1", "GK")
     codes = [m.get("ma") for m in period.findall(Q + "mon")]
     assert codes[:2] == ["tieng_viet", "toan"]
     toan = period.find(Q + "mon[@ma='toan']")
-    assert toan is not None and toan.get("diemktdk") is not None  # G4 tests toan at GHKI (D4)
+    assert toan is not None
+    assert toan.get("diemktdk") is not None
     dao_duc = period.find(Q + "mon[@ma='dao_duc']")
-    assert dao_duc is not None and dao_duc.get("diemktdk") is None
+    assert dao_duc is not None
+    assert dao_duc.get("diemktdk") is None
     assert len(period.findall(Q + "phamchat")) == 5
     assert len(period.findall(Q + "nangluc")) == 10
     assert a.find(Q + "cuoinam") is None
@@ -161,7 +172,7 @@ def test_results_xlsx_has_a_row_per_pupil_and_period(world: World) -> None:
     assert sheet.max_row == 3  # header + two pupils of the school
 
 
-def test_size_guard_refuses_before_reading(world: World, settings) -> None:  # type: ignore[no-untyped-def]
+def test_size_guard_refuses_before_reading(world: World, settings: Any) -> None:
     settings.HOCBASO_EXCHANGE_EXPORT_MAX_ROWS = 1
     with pytest.raises(ActionError, match="quá lớn"):
         _export(world, "pupils", "xml")

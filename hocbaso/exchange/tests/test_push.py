@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 import pytest
 import time_machine
@@ -55,7 +56,9 @@ def test_a_push_survives_a_server_error_and_a_retry_without_duplicates(
     assert item.body["madinhdanhhocba"] == page.record_code
     keys = [key for _path, key, _status in standin.service.requests]
     assert keys == [job.idempotency_key, job.idempotency_key]
-    attempts = list(PushAttempt.objects.filter(job=job).values_list("number", "http_status", "outcome"))
+    attempts = list(
+        PushAttempt.objects.filter(job=job).values_list("number", "http_status", "outcome")
+    )
     assert attempts == [(1, 500, "retry"), (2, 201, "delivered")]
 
 
@@ -175,8 +178,8 @@ def test_credentials_are_sent_and_never_logged(
 
 
 def test_wrong_credentials_fail_the_job_and_the_sở_can_requeue_it(
-    world: World, standin: StandinServer, settings
-) -> None:  # type: ignore[no-untyped-def]
+    world: World, standin: StandinServer, settings: Any
+) -> None:
     issue_page(world)
     [job] = _queue(world)
     settings.HOCBASO_EXCHANGE_WAREHOUSE_TOKEN = "wrong-token-123"
@@ -219,8 +222,8 @@ def test_every_attempt_is_logged_and_delivery_writes_the_issuance_log(
 
 
 def test_retries_stop_after_the_maximum_attempts(
-    world: World, standin: StandinServer, settings
-) -> None:  # type: ignore[no-untyped-def]
+    world: World, standin: StandinServer, settings: Any
+) -> None:
     settings.HOCBASO_EXCHANGE_MAX_ATTEMPTS = 2
     issue_page(world)
     [job] = _queue(world)
@@ -233,9 +236,7 @@ def test_retries_stop_after_the_maximum_attempts(
     assert len(standin.service.requests) == 2
 
 
-def test_vneid_carries_the_personal_id_and_completion(
-    world: World, standin: StandinServer
-) -> None:
+def test_vneid_carries_the_personal_id_and_completion(world: World, standin: StandinServer) -> None:
     issue_page(world)
     queue_pushes("vneid", acting_user=PUSHER, province_id=world.province.pk)
     run_due(acting_user=PUSHER, targets=("vneid",))
@@ -252,7 +253,9 @@ def test_only_the_sở_may_queue(world: World) -> None:
     issue_page(world)
     for persona in ("principal", "inspector", "other_principal", "parent_a"):
         with pytest.raises(ActionError):
-            queue_pushes("warehouse", acting_user=world.user(persona), province_id=world.province.pk)
+            queue_pushes(
+                "warehouse", acting_user=world.user(persona), province_id=world.province.pk
+            )
     assert PushJob.objects.count() == 0
     jobs = queue_pushes(
         "warehouse", acting_user=world.user("province_officer"), province_id=world.province.pk

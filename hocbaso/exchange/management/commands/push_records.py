@@ -46,7 +46,9 @@ class Command(BaseCommand):
             f"không thành công {len(report.failed)}, đã hủy {len(report.cancelled)}."
         )
 
-    def _queue(self, targets: tuple[str, ...], province_code: str | None, school: str | None) -> None:
+    def _queue(
+        self, targets: tuple[str, ...], province_code: str | None, school: str | None
+    ) -> None:
         if not province_code:
             raise CommandError("--queue cần --province MÃ_TỈNH.")
         province = Province.objects.filter(code=province_code).first()
