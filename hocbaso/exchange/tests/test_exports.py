@@ -186,3 +186,21 @@ def test_the_command_writes_the_file_and_audits(world: World, tmp_path: Path) ->
     assert schema_errors(out.read_bytes()) == []
     event = AuditEvent.objects.get(action="exchange.exported")
     assert (event.data["kind"], event.data["rows"]) == ("pupils", 2)
+
+
+def test_results_of_the_whole_year_carry_the_year_end(world: World) -> None:
+    rng = random.Random(3)  # pupil A: Hoàn thành (HT) at CN with this seed (records tests)
+    for code in ("GHKI", "CHKI", "GHKII", "CN"):
+        fill_class_period(world.class_4a, code, rng)
+    content = _export(world, "results", "xml")
+    assert schema_errors(content) == []
+    root = etree.fromstring(content)
+    a = next(
+        r for r in root.findall(Q + "ketquahocsinh") if r.findtext(Q + "hovaten") == "Lê Minh An"
+    )
+    assert [p.get("ma") for p in a.findall(Q + "kydanhgia")] == ["GHKI", "CHKI", "GHKII", "CN"]
+    end = a.find(Q + "cuoinam")
+    assert end is not None
+    assert end.get("ketQuaGiaoDuc") in {"HTXS", "HTT", "HT"}
+    assert (end.get("hthanhCtrinhLhoc"), end.get("hoanThanhChuongTrinhTieuHoc")) == ("1", "0")
+    assert end.get("lenLop") == "1"

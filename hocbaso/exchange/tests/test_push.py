@@ -270,3 +270,16 @@ def test_an_unconfigured_target_is_skipped_without_burning_attempts(world: World
     job.refresh_from_db()
     assert job.attempts == 0
     assert report.skipped_targets == {"warehouse": "Chưa cấu hình địa chỉ nơi nhận «warehouse»."}
+
+
+def test_the_push_records_command_queues_and_sends(world: World, standin: StandinServer) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    issue_page(world)
+    out = StringIO()
+    call_command("push_records", "--queue", "--province", "58", stdout=out, stderr=StringIO())
+    assert "warehouse: đã đưa 1 trang học bạ vào hàng đợi." in out.getvalue()
+    assert "Đã gửi thành công 2, chờ thử lại 0" in out.getvalue()
+    assert sorted(r.target for r in standin.service.received()) == ["vneid", "warehouse"]
