@@ -98,3 +98,6 @@ class PushAttempt(models.Model):
             raise RuntimeError("Push attempts are append-only")
         kwargs["force_insert"] = True
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise RuntimeError("Push attempts are append-only")

@@ -110,3 +110,15 @@ def test_retry_after_reads_seconds_and_http_dates() -> None:
     assert retry_after_seconds("120") == 120
     assert retry_after_seconds("Wed, 21 Oct 2026 07:28:30 GMT", now=1792567700.0) == 10.0
     assert retry_after_seconds("soon") is None
+
+
+def test_the_docs_list_every_dictionary_name() -> None:
+    from pathlib import Path
+
+    from hocbaso.exchange.exports.dictionary import PUPIL_FIELDS, RECORD_FIELDS, RESULT_FIELDS
+
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "exchange.md").read_text()
+    missing = [
+        f.name for f in PUPIL_FIELDS + RESULT_FIELDS + RECORD_FIELDS if f"`{f.name}`" not in docs
+    ]
+    assert missing == []
