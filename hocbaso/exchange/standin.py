@@ -120,7 +120,9 @@ class StandinService:
 
 
 def _errors(messages: list[str]) -> dict[str, Any]:
-    return {"loi": [{"truong": m.split(":")[0], "thongbao": m} for m in messages]}
+    return {
+        "loi": [{"truong": m.split(":")[0] if ":" in m else "", "thongbao": m} for m in messages]
+    }
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -43,7 +43,7 @@ def standin() -> Iterator[StandinServer]:
             HOCBASO_EXCHANGE_WAREHOUSE_TOKEN=TOKEN,
             HOCBASO_EXCHANGE_VNEID_URL=url,
             HOCBASO_EXCHANGE_VNEID_TOKEN=TOKEN,
-            HOCBASO_EXCHANGE_TIMEOUT=1,
+            HOCBASO_EXCHANGE_TIMEOUT=5,
             HOCBASO_EXCHANGE_BACKOFF_SECONDS=60,
         ):
             yield server

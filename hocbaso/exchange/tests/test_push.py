@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from typing import Any
 
 import pytest
@@ -82,18 +83,25 @@ def test_a_lost_answer_is_retried_and_the_receiver_keeps_one_copy(
 
 
 def test_a_timeout_then_503_with_retry_after_are_retried(
-    world: World, standin: StandinServer
+    world: World, standin: StandinServer, settings: Any
 ) -> None:
     # given a receiver slower than the client's timeout (1 s), then unavailable for 10 minutes
     issue_page(world)
     [job] = _queue(world)
     standin.service.faults.slow_next = 1
-    standin.service.faults.slow_seconds = 1.5
+    standin.service.faults.slow_seconds = 2.5
+    settings.HOCBASO_EXCHANGE_TIMEOUT = 1
     run_due(acting_user=PUSHER, targets=("warehouse",))
+    settings.HOCBASO_EXCHANGE_TIMEOUT = 5
     job.refresh_from_db()
     first = job.attempt_log.get()
     assert (first.http_status, first.outcome) == (None, "retry")
     assert "không trả lời trong 1 giây" in first.error
+    # (the receiver finishes the slow request, and stores its item, after the client gave up)
+    deadline = time.monotonic() + 10
+    while not standin.service.requests and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert standin.service.requests[0][2] == 201
     standin.service.faults.unavailable_next = 1
     standin.service.faults.retry_after = 600
     _run_later(minutes=3)
