@@ -204,3 +204,28 @@ def test_results_of_the_whole_year_carry_the_year_end(world: World) -> None:
     assert end.get("ketQuaGiaoDuc") in {"HTXS", "HTT", "HT"}
     assert (end.get("hthanhCtrinhLhoc"), end.get("hoanThanhChuongTrinhTieuHoc")) == ("1", "0")
     assert end.get("lenLop") == "1"
+
+
+@pytest.mark.parametrize("kind", ["pupils", "results"])
+def test_queries_do_not_grow_with_the_pupils(world: World, kind: str) -> None:
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from hocbaso.audit.actors import SEED
+    from hocbaso.people.actions.students import create_student
+    from hocbaso.people.tests.world import pupil_values
+
+    officer = world.user("province_officer")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            _export(world, kind, "xml", officer, province_id=world.province.pk)
+        return len(queries)
+
+    few = count()
+    for n in range(6):
+        create_student(pupil_values(f"Học Sinh Thêm {n}"), world.class_4a.pk,
+                       enrolled_on=dt.date(2026, 9, 5), acting_user=SEED)  # fmt: skip
+    assert count() == few
