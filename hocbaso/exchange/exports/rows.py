@@ -168,14 +168,16 @@ class ResultRow:
     student_id: int
 
 
-def _marks(
-    entries: dict[tuple[str, str], Entry], kind: str, codes: tuple[str, ...]
-) -> tuple[Mark, ...]:
+Cell = tuple[str, int | None]  # level, score
+Cells = dict[tuple[str, str], Cell]  # (kind, code) → cell
+
+
+def _marks(cells: Cells, kind: str, codes: tuple[str, ...]) -> tuple[Mark, ...]:
     found = []
     for code in codes:
-        entry = entries.get((kind, code))
-        if entry is not None and (entry.level or entry.score is not None):
-            found.append(Mark(code, entry.level, entry.score))
+        cell = cells.get((kind, code))
+        if cell is not None and (cell[0] or cell[1] is not None):
+            found.append(Mark(code, cell[0], cell[1]))
     return tuple(found)
 
 
@@ -199,19 +201,18 @@ def _class_results(
     class_group: ClassGroup, periods: list[Period], with_year_end: bool
 ) -> list[ResultRow]:
     pupils = class_pupils(class_group)
-    by_key: dict[tuple[int, int], dict[tuple[str, str], Entry]] = {}
-    for entry in (
+    # Plain tuples, not model instances: a province's results are hundreds of thousands of cells.
+    by_key: dict[tuple[int, int], Cells] = {}
+    for student_id, period_id, kind, code, level, score in (
         Entry.objects.current()
         .filter(
             sheet__class_group=class_group,
             sheet__period__in=periods,
             student_id__in=[p.pk for p in pupils],
         )
-        .select_related("sheet")
+        .values_list("student_id", "sheet__period_id", "kind", "code", "level", "score")
     ):
-        by_key.setdefault((entry.student_id, entry.sheet.period_id), {})[
-            (entry.kind, entry.code)
-        ] = entry
+        by_key.setdefault((student_id, period_id), {})[(kind, code)] = (level, score)
     view = CATALOGUES[REGIME].grade(class_group.grade)
     units = tuple(s.code for s in view.subjects)
     qualities = tuple(q.code for q in view.qualities)
