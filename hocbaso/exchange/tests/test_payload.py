@@ -122,3 +122,10 @@ def test_the_docs_list_every_dictionary_name() -> None:
         f.name for f in PUPIL_FIELDS + RESULT_FIELDS + RECORD_FIELDS if f"`{f.name}`" not in docs
     ]
     assert missing == []
+
+
+def test_the_warehouse_refuses_an_xml_that_is_not_a_record_page() -> None:
+    other = b'<?xml version="1.0" encoding="UTF-8"?><hocba xmlns="urn:other"/>'
+    page = _page(xml=other, xml_sha256=sha256_of(other))
+    _decoded, problems = payload.validate_body("warehouse", payload.build_body("warehouse", page))
+    assert problems == ["tepxml: không phải XML học bạ hợp lệ (hocba-1.xsd)"]
