@@ -77,7 +77,12 @@ def _page_context(request: HttpRequest, province_id: int) -> dict[str, Any]:
 @never_cache
 def school_page(request: HttpRequest, pk: int) -> HttpResponse:
     school = access.access_school_export(request.user, pk)
-    context = {"school": school, **_page_context(request, school.commune.province_id)}
+    province_id = school.commune.province_id
+    context = {
+        "school": school,
+        "province_page": access.is_province_officer(request.user, province_id) and province_id,
+        **_page_context(request, province_id),
+    }
     return render(request, "exchange/school.html", context)
 
 

@@ -60,3 +60,11 @@ def test_the_sở_queues_and_sees_the_attempts(world: World, standin: StandinSer
     assert job.idempotency_key in page
     summary = client.get(f"/so/{world.province.pk}/trao-doi/").content.decode()
     assert job.record_code in summary
+
+
+def test_the_sở_reaches_the_province_page_from_a_school(world: World) -> None:
+    officer = _client(world, "province_officer").get(f"/truong/{world.school.pk}/trao-doi/")
+    principal = _client(world, "principal").get(f"/truong/{world.school.pk}/trao-doi/")
+    link = f'href="/so/{world.province.pk}/trao-doi/"'
+    assert link in officer.content.decode()
+    assert link not in principal.content.decode()
