@@ -824,6 +824,74 @@ MATRIX: dict[str, list[Route]] = {
         Route(lambda w: "/i18n/setlang/", "post", ALL, data=lambda w: {"language": "en"})
     ],
 }
+# exchange with national systems (hocbaso/exchange): a school's exports for its management and
+# the Sở's officers (other readers of the school: 403); the province page, its exports, the
+# push queue and a push job for the Sở's officers of the province only (everyone else: 404).
+# The province file is the results file: the pupils file would carry the canary's personal ID,
+# which the Sở may read but the matrix bans from every body.
+EXCHANGE_SCHOOL = SCHOOL_STAFF | {"province_officer", "sysadmin"}
+EXCHANGE_SO = frozenset({"province_officer", "sysadmin"})
+
+
+def _exchange_job(w: World) -> int:
+    from hocbaso.exchange.models import PushJob
+
+    page_id = _sealed_page(w)
+    job, _ = PushJob.objects.get_or_create(
+        target="warehouse", page_id=page_id,
+        defaults={"school": w.school, "record_code": "HB-MATRIX", "version": 1,
+                  "sha256": "0" * 64, "idempotency_key": "matrix-key", "status": "failed"},
+    )  # fmt: skip
+    return job.pk
+
+
+MATRIX.update(
+    {
+        "exchange_school": [
+            Route(
+                lambda w: f"/truong/{w.school.pk}/trao-doi/",
+                "get",
+                EXCHANGE_SCHOOL,
+                forbidden=SCHOOL_READERS - EXCHANGE_SCHOOL,
+            )
+        ],
+        "exchange_school_file": [
+            Route(
+                lambda w: f"/truong/{w.school.pk}/trao-doi/2026-2027/hoc-sinh.xlsx",
+                "get",
+                EXCHANGE_SCHOOL,
+                forbidden=SCHOOL_READERS - EXCHANGE_SCHOOL,
+            )
+        ],
+        "exchange_province": [
+            Route(lambda w: f"/so/{w.province.pk}/trao-doi/", "get", EXCHANGE_SO)
+        ],
+        "exchange_province_file": [
+            Route(
+                lambda w: f"/so/{w.province.pk}/trao-doi/2026-2027/ket-qua.xml", "get", EXCHANGE_SO
+            )
+        ],
+        "exchange_queue": [
+            Route(lambda w: f"/so/{w.province.pk}/trao-doi/gui/vneid/", "post", EXCHANGE_SO)
+        ],
+        "exchange_job": [
+            Route(
+                lambda w: f"/so/{w.province.pk}/trao-doi/luot-gui/{_exchange_job(w)}/",
+                "get",
+                EXCHANGE_SO,
+            )
+        ],
+        "exchange_requeue": [
+            Route(
+                lambda w: f"/so/{w.province.pk}/trao-doi/luot-gui/{_exchange_job(w)}/gui-lai/",
+                "post",
+                EXCHANGE_SO,
+            )
+        ],
+    }
+)
+# end exchange
+
 # Every route of Django's admin is for the Sở's system administrators only; the index
 # stands for all of them (each admin view checks `has_permission` the same way).
 ADMIN_NAMESPACE = "admin"

@@ -90,6 +90,13 @@ ACTIONS: dict[str, str] = {
     "transfer.package_downloaded": "Tải hồ sơ chuyển trường",
     "transfer.received": "Tiếp nhận học sinh chuyển đến",
     "transfer.imported_page_downloaded": "Tải trang học bạ do trường cũ phát hành",
+    # exchange with national systems (exports, pushes to the Kho and VNeID)
+    "exchange.exported": "Xuất dữ liệu theo từ điển dữ liệu ngành (CSDL ngành)",
+    "exchange.push_queued": "Đưa học bạ vào hàng đợi gửi lên hệ thống quốc gia",
+    "exchange.push_delivered": "Gửi học bạ lên hệ thống quốc gia thành công",
+    "exchange.push_failed": "Gửi học bạ lên hệ thống quốc gia không thành công",
+    "exchange.push_requeued": "Gửi lại học bạ lên hệ thống quốc gia",
+    "exchange.push_cancelled": "Hủy lượt gửi học bạ (phiên bản đã bị thay thế)",
 }
 
 

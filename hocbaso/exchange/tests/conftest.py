@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from hocbaso.exchange.tests.fixtures import standin
+
+__all__ = ["standin"]
