@@ -89,7 +89,6 @@ class DelegatedRsaKey(rsa.RSAPrivateKey):
         return self
 
 
-
 class DelegatedEcKey(ec.EllipticCurvePrivateKey):
     """An EC key whose signatures are made by ``signer`` (ECDSA with SHA-256, DER)."""
 
