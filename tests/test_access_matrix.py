@@ -166,6 +166,19 @@ def _sealed_page(w: World) -> int:
     return page.pk
 
 
+def _sealed_page_with_xades(w: World) -> int:
+    """The sealed matrix page with a stored XAdES-signed XML (helper xades)."""
+    from hocbaso.records.models import RecordFile
+    from hocbaso.records.storage import store_signed_xml
+
+    pk = _sealed_page(w)
+    if not RecordFile.objects.filter(page_id=pk, step="seal_xml").exists():
+        xml = b'<?xml version="1.0" encoding="UTF-8"?>\n<hocba/>'
+        digest = store_signed_xml(xml)
+        RecordFile.objects.create(page_id=pk, step="seal_xml", sha256=digest, size=len(xml))
+    return pk
+
+
 def _batch(w: World) -> int:
     from django.utils import timezone
 
@@ -740,6 +753,17 @@ MATRIX: dict[str, list[Route]] = {
     "set_language": [
         Route(lambda w: "/i18n/setlang/", "post", ALL, data=lambda w: {"language": "en"})
     ],
+    # signed XML and DEMO PKI (helper xades): the XAdES-signed XML of a sealed page (the same
+    # readers as the other downloads, records/views/downloads.py)
+    "record_xades": [
+        Route(
+            lambda w: f"/hoc-ba/trang/{_sealed_page_with_xades(w)}/xades.xml",
+            "get",
+            RECORD_DOWNLOADERS,
+            forbidden=CLASS_4A_READERS - RECORD_DOWNLOADERS,
+        )
+    ],
+    # end signed XML and DEMO PKI
 }
 # Every route of Django's admin is for the Sở's system administrators only; the index
 # stands for all of them (each admin view checks `has_permission` the same way).

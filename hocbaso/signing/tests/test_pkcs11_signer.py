@@ -239,3 +239,50 @@ def test_a_registered_token_key_signs_through_the_key_store(
     )
     with pytest.raises(SigningError, match="không khớp"):
         signer_for(other, token.pin)
+
+
+# ---- the seal's XAdES signature with a key on the token (records.signing_chain.seal_xml) ----
+
+
+@pytest.mark.parametrize("label", [RSA_LABEL, EC_LABEL])
+def test_the_token_key_signs_the_xades_xml_of_a_page(
+    token: SoftHsmToken, pki: Pki, label: str, tmp_path: Path
+) -> None:
+    """The seal step's own path: `seal_xml` with a `Pkcs11Signer` (the key never leaves the
+    token, `signing.delegated_keys`); the page verifies, with xmlsec1 too."""
+    import shutil
+    import subprocess
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    from hocbaso.records.models import RecordPage
+    from hocbaso.records.signing_chain import seal_xml
+    from hocbaso.records.tests.samples import sample_snapshot
+    from hocbaso.records.xades import verify_xml
+    from hocbaso.records.xml_record import to_xml
+    from hocbaso.signing.delegated_keys import DelegatedKeyError, delegated_key
+
+    xml = to_xml(sample_snapshot())
+    with open_signer(token, pki, key_label=label) as signer:
+        signed = seal_xml(RecordPage(record_code="HB-TOKEN", version=1, xml=xml), signer)
+        key = delegated_key(signer)
+        with pytest.raises(DelegatedKeyError):
+            key.private_bytes()
+        if label == RSA_LABEL:
+            with pytest.raises(DelegatedKeyError):
+                key.sign(b"x", padding.PKCS1v15(), hashes.SHA1())  # type: ignore[call-arg]
+    result = verify_xml(signed, trust_roots_pem=pki.ca.cert_pem())
+    assert result.valid, result.problems
+    assert result.signed_xml == xml
+    assert result.signer_fingerprint == signer.certificate.fingerprint(hashes.SHA256()).hex()
+    if shutil.which("xmlsec1") is None:
+        pytest.skip("xmlsec1 not installed: the independent check was not run")
+    (tmp_path / "ca.pem").write_bytes(pki.ca.cert_pem())
+    (tmp_path / "signed.xml").write_bytes(signed)
+    done = subprocess.run(  # noqa: S603
+        ["xmlsec1", "--verify", "--trusted-pem", str(tmp_path / "ca.pem"),  # noqa: S607
+         str(tmp_path / "signed.xml")],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
