@@ -190,7 +190,7 @@ def verify_record_xml(
         found_problem = status_problem(status, register)
         if found_problem:
             problems.append(found_problem)
-    revocation_checked, notes = False, []
+    revocation_checked, notes = False, list[str]()
     if checked.valid:
         sealed_at = _sealed_at(record_code, version) if record_code and version else None
         moment = sealed_at or at or timezone.now()

@@ -172,7 +172,9 @@ def test_the_seal_batch_signs_the_xml_once_and_every_verifier_agrees(
 
 
 @pytest.fixture
-def remote_seal(ready: World, signers: Signers, demo_authority: DemoAuthority, settings: Any) -> Any:
+def remote_seal(
+    ready: World, signers: Signers, demo_authority: DemoAuthority, settings: Any
+) -> Any:
     """The school's current seal certificate has its key at a two-phase remote service."""
     settings.SIGNING_REMOTE_WAIT_SECONDS = 5
     issued = issue_seal(demo_authority.ca, school_name=ready.school.name, now=ISSUED_AT)
