@@ -179,6 +179,16 @@ def _sealed_page_with_xades(w: World) -> int:
     return pk
 
 
+def _with_demo_ca(url: str) -> str:
+    """``url``, once this test's installation has its DEMO CA (helper xades)."""
+    from django.utils import timezone
+
+    from hocbaso.signing.demo_store import ensure_demo_authority
+
+    ensure_demo_authority(timezone.now())
+    return url
+
+
 def _batch(w: World) -> int:
     from django.utils import timezone
 
@@ -763,6 +773,16 @@ MATRIX: dict[str, list[Route]] = {
             forbidden=CLASS_4A_READERS - RECORD_DOWNLOADERS,
         )
     ],
+    # the DEMO PKI's public routes (signing/pki_views.py): anyone, in a demo installation
+    **{
+        name: [Route(lambda w, url=url: _with_demo_ca(url), method, ALL, anonymous=True)]
+        for name, url, method in (
+            ("demo_ca_pem", "/pki/demo-ca.pem", "get"),
+            ("demo_ca_crl", "/pki/demo-ca.crl", "get"),
+            ("demo_ocsp", "/pki/ocsp", "post"),  # not an OCSP request: malformedRequest, 200
+            ("demo_ocsp_get", "/pki/ocsp/AAAA", "get"),
+        )
+    },
     # end signed XML and DEMO PKI
 }
 # Every route of Django's admin is for the Sở's system administrators only; the index
