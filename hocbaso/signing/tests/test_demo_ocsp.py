@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,9 +26,11 @@ from hocbaso.signing import demo_pki, revocation_fetch
 from hocbaso.signing.certificates import register_certificate
 from hocbaso.signing.demo_store import DemoAuthority
 from hocbaso.signing.models import SigningCertificate
+from hocbaso.signing.pades import prepare_fields, sign_pdf
 from hocbaso.signing.revocation import revocation_source
 from hocbaso.signing.revocation_status import check_revocation
-from hocbaso.signing.signers import to_asn1
+from hocbaso.signing.signers import Pkcs12Signer, to_asn1
+from hocbaso.signing.tests.conftest import FIELDS, bien_ban
 
 pytestmark = pytest.mark.django_db
 BASE = "http://testserver"
@@ -188,3 +193,61 @@ def test_an_unreachable_responder_falls_back_to_the_crl(
 
 def _refuse(url: str, body: bytes | None, content_type: str) -> bytes:
     raise OSError("connection refused")
+
+
+def _pdfsig(pdf: bytes, ca_pem: bytes, tmp: Path) -> list[str]:
+    nss = tmp / "nss"
+    nss.mkdir(exist_ok=True)
+    (tmp / "ca.pem").write_bytes(ca_pem)
+    (tmp / "signed.pdf").write_bytes(pdf)
+    if not (nss / "cert9.db").exists():
+        subprocess.run(["certutil", "-N", "--empty-password", "-d", f"sql:{nss}"], check=True)  # noqa: S607
+        subprocess.run(  # noqa: S603
+            ["certutil", "-A", "-n", "demo", "-t", "CT,C,C", "-i", str(tmp / "ca.pem")]  # noqa: S607
+            + ["-d", f"sql:{nss}"],
+            check=True,
+        )
+    done = subprocess.run(  # noqa: S603
+        ["pdfsig", "-nssdir", f"sql:{nss}", str(tmp / "signed.pdf")],  # noqa: S607
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    return [line.strip() for line in done.stdout.splitlines() if "Validation" in line]
+
+
+def test_outside_verifiers_reach_the_responder_over_http(
+    world: World, demo_authority: DemoAuthority, live_server: Any, settings: Any, tmp_path: Path
+) -> None:
+    """A DEMO certificate naming this installation's responder (``HOCBASO_PUBLIC_URL``):
+    poppler's pdfsig (NSS) asks it on its own and sees good, then revoked; our own fetcher
+    (real HTTP, `urllib_fetch`) gets the same answers."""
+    settings.HOCBASO_PUBLIC_URL = live_server.url
+    settings.SIGNING_REVOCATION_FETCH = True
+    crl_url, ocsp_url = demo_pki.demo_pki_urls()
+    assert ocsp_url == live_server.url + "/pki/ocsp"
+    issued = demo_pki.issue_personal(
+        demo_authority.ca, full_name="Nguyễn Thị Hoa", now=timezone.now(), crl_url=crl_url,
+        ocsp_url=ocsp_url,
+    )  # fmt: skip
+    row = register_certificate(
+        issued.cert_pem(), acting_user=SEED, user_id=world.user("homeroom_4a").pk,
+        trust_roots=[demo_authority.ca.certificate], at=timezone.now(),
+    )  # fmt: skip
+    assert certificate_problems(row, timezone.now()) == []  # OCSP over real HTTP
+    assert len(revocation_source([issued.certificate]).ocsps) == 1
+    if shutil.which("pdfsig") is None or shutil.which("certutil") is None:
+        pytest.skip("poppler-utils / libnss3-tools not installed: pdfsig's check not run")
+    signer = Pkcs12Signer.from_key(issued.private_key, issued.certificate)
+    pdf = sign_pdf(
+        prepare_fields(bien_ban(), FIELDS), field="gvcn", signer=signer, certify=True,
+        title="Giáo viên chủ nhiệm",
+    )  # fmt: skip
+    ca_pem = demo_authority.ca.cert_pem()
+    assert _pdfsig(pdf, ca_pem, tmp_path) == [
+        "- Signature Validation: Signature is Valid.",
+        "- Certificate Validation: Certificate is Trusted.",
+    ]
+    SigningCertificate.objects.filter(pk=row.pk).update(revoked_at=timezone.now())
+    assert _pdfsig(pdf, ca_pem, tmp_path) == [
+        "- Signature Validation: Signature is Valid.",
+        "- Certificate Validation: Certificate has been Revoked.",
+    ]
