@@ -279,12 +279,12 @@ def record_step(
     then a document timestamp; `signing.ltv`) when the installation has revocation data for
     every certificate and a TSA; otherwise it stays B-T and the event says why."""
     page, step, shown_title = prepared.page, prepared.step, prepared.title
-    ltv: dict[str, str] = {}
-    if step.to_state == State.SEALED:
+    sealing = step.to_state == State.SEALED
+    extra: dict[str, str] = {}  # the seal's PAdES level and its XAdES XML (or why none)
+    if sealing:
         outcome = extend_for_installation(pdf, now=timezone.now())
         pdf = outcome.pdf
-        ltv = {"pades_level": outcome.level, "pades_level_reason": outcome.reason}
-    sealing = step.to_state == State.SEALED
+        extra = {"pades_level": outcome.level, "pades_level_reason": outcome.reason}
     missing = xades_missing_reason[:300] if sealing and signed_xml is None else ""
     signed = _add_file(
         page,
@@ -305,9 +305,9 @@ def record_step(
             title=shown_title,
             created_by=_user(acting_user),
         )
-        ltv["xades_file"] = xml_file.sha256
+        extra["xades_file"] = xml_file.sha256
     elif sealing:
-        ltv["xades_missing_reason"] = missing
+        extra["xades_missing_reason"] = missing
     old_state, page.state = page.state, step.to_state
     page.save(update_fields=["state"])
     school_id = page.class_group.school_id
@@ -321,10 +321,10 @@ def record_step(
             "new": {"state": page.state, "role": step.role, "title": shown_title,
                     "file": signed.sha256},
             "certificate": certificate_row.fingerprint_sha256,
-            **ltv,
+            **extra,
         },
     )  # fmt: skip
-    if step.to_state == State.SEALED:
+    if sealing:
         # "record.issued" with its row in the issuance log (`issuance_log`)
         log_access(
             page, kind="issue", acting_user=acting_user, sha256=signed.sha256,
