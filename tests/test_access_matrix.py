@@ -166,6 +166,29 @@ def _sealed_page(w: World) -> int:
     return page.pk
 
 
+def _sealed_page_with_xades(w: World) -> int:
+    """The sealed matrix page with a stored XAdES-signed XML (helper xades)."""
+    from hocbaso.records.models import RecordFile
+    from hocbaso.records.storage import store_signed_xml
+
+    pk = _sealed_page(w)
+    if not RecordFile.objects.filter(page_id=pk, step="seal_xml").exists():
+        xml = b'<?xml version="1.0" encoding="UTF-8"?>\n<hocba/>'
+        digest = store_signed_xml(xml)
+        RecordFile.objects.create(page_id=pk, step="seal_xml", sha256=digest, size=len(xml))
+    return pk
+
+
+def _with_demo_ca(url: str) -> str:
+    """``url``, once this test's installation has its DEMO CA (helper xades)."""
+    from django.utils import timezone
+
+    from hocbaso.signing.demo_store import ensure_demo_authority
+
+    ensure_demo_authority(timezone.now())
+    return url
+
+
 def _batch(w: World) -> int:
     from django.utils import timezone
 
@@ -823,6 +846,27 @@ MATRIX: dict[str, list[Route]] = {
     "set_language": [
         Route(lambda w: "/i18n/setlang/", "post", ALL, data=lambda w: {"language": "en"})
     ],
+    # signed XML and DEMO PKI (helper xades): the XAdES-signed XML of a sealed page (the same
+    # readers as the other downloads, records/views/downloads.py)
+    "record_xades": [
+        Route(
+            lambda w: f"/hoc-ba/trang/{_sealed_page_with_xades(w)}/xades.xml",
+            "get",
+            RECORD_DOWNLOADERS,
+            forbidden=CLASS_4A_READERS - RECORD_DOWNLOADERS,
+        )
+    ],
+    # the DEMO PKI's public routes (signing/pki_views.py): anyone, in a demo installation
+    **{
+        name: [Route(lambda w, url=url: _with_demo_ca(url), method, ALL, anonymous=True)]
+        for name, url, method in (
+            ("demo_ca_pem", "/pki/demo-ca.pem", "get"),
+            ("demo_ca_crl", "/pki/demo-ca.crl", "get"),
+            ("demo_ocsp", "/pki/ocsp", "post"),  # not an OCSP request: malformedRequest, 200
+            ("demo_ocsp_get", "/pki/ocsp/AAAA", "get"),
+        )
+    },
+    # end signed XML and DEMO PKI
 }
 # exchange with national systems (hocbaso/exchange): a school's exports for its management and
 # the Sở's officers (other readers of the school: 403); the province page, its exports, the

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("hocbaso.assessment.urls")),
     path("", include("hocbaso.inspection.urls")),
     path("", include("hocbaso.signing.views")),
+    path("", include("hocbaso.signing.pki_views")),
     path("", include("hocbaso.records.urls")),
     path("", include("hocbaso.records.urls_signing")),
     path("", include("hocbaso.portal.urls")),

@@ -170,9 +170,16 @@ def run_batch(batch_id: int) -> dict[str, Any]:
         batch = _start(batch_id)
         if batch is not None:
             signer, problem = _unlock(batch)
-            if problem == MSG_REMOTE:
-                run_remote(batch)  # one remote approval for every pending page
-            while _process_next(batch, signer, problem):
-                SigningBatch.objects.filter(pk=batch_id).update(heartbeat_at=timezone.now())
+            try:
+                if problem == MSG_REMOTE:
+                    run_remote(batch)  # one remote approval for every pending page
+                while _process_next(batch, signer, problem):
+                    SigningBatch.objects.filter(pk=batch_id).update(heartbeat_at=timezone.now())
+            finally:
+                # a PKCS#11 signer holds a logged-in token session: release it, or the next
+                # batch on that token in this worker finds it "in use"
+                close = getattr(signer, "close", None)
+                if close is not None:
+                    close()
             _finish(batch_id)
     return {"batch": batch_id, **progress(batch_id)}

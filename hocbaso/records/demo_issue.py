@@ -11,7 +11,8 @@ and is listed with the reasons.
 the demo PIN: snapshot and verification by the homeroom teacher, the homeroom teacher's batch,
 the principal's batch, the school seal's batch (each `batches.start_batch`, run here at once;
 a worker running at the same time is harmless), DEMO TSA timestamps. `write_outputs` writes
-each sealed PDF, its XAdES-signed XML (signed with the school seal's key) and demo-ca.pem.
+each sealed PDF, the XAdES-signed XML the seal step stored with it (`signing_chain.seal_xml`:
+the one signing path; nothing is signed here) and demo-ca.pem.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cryptography.hazmat.primitives.serialization import pkcs12
 from django.conf import settings
 from django.utils import timezone
 
@@ -34,15 +34,15 @@ from hocbaso.people.models import Enrolment, User
 from hocbaso.records.actions import create_snapshot
 from hocbaso.records.batch_runner import run_batch
 from hocbaso.records.batches import start_batch
-from hocbaso.records.models import RecordPage, SigningBatch
+from hocbaso.records.issuance_log import no_signed_xml_reason, signed_xml_file
+from hocbaso.records.models import RecordFile, RecordPage, SigningBatch
 from hocbaso.records.readiness import issuance_blockers
 from hocbaso.records.signing_chain import STEPS, current_pdf, verify_page
 from hocbaso.records.snapshot import homeroom_teacher_of, principal_of
-from hocbaso.records.xades import sign_xml
+from hocbaso.records.storage import read_signed_xml
 from hocbaso.signing.demo_seed import seed_school_certificates
 from hocbaso.signing.demo_store import demo_ca_path
 from hocbaso.signing.keystore import current_certificate
-from hocbaso.signing.models import SigningKey
 
 LOCK_REASON = "Khóa sổ để chạy thử phát hành học bạ (lệnh demo_issue)."
 DEMO_SEED = 2026
@@ -53,6 +53,7 @@ class IssueResult:
     sealed: list[RecordPage] = field(default_factory=list)
     blocked: dict[str, list[str]] = field(default_factory=dict)  # pupil name → reasons
     failed: list[str] = field(default_factory=list)
+    without_signed_xml: list[str] = field(default_factory=list)  # page: why no XAdES XML
 
 
 def prepare_class(class_group: ClassGroup, principal: User) -> list[str]:
@@ -131,24 +132,24 @@ def issue_class(class_group: ClassGroup) -> IssueResult:
 
 
 def write_outputs(result: IssueResult, class_group: ClassGroup, out: Path) -> list[Path]:
-    """Each sealed PDF, its XAdES-signed XML, and the DEMO CA certificate, into ``out``."""
+    """Each sealed PDF, its stored XAdES-signed XML, and the DEMO CA certificate, into ``out``.
+    A page sealed without a signed XML (sealed before the seal signed it, or by a remote key)
+    is listed in ``result.without_signed_xml`` with the reason."""
     out.mkdir(parents=True, exist_ok=True)
-    seal = current_certificate(school_id=class_group.school_id)
-    key_row = SigningKey.objects.filter(certificate=seal).first()
-    if seal is None or key_row is None or not key_row.pkcs12:
-        raise ActionError("Không có khóa con dấu DEMO của trường để kí tệp XML.")
-    pin = settings.SIGNING_DEMO_PIN.encode("utf-8")
-    key, cert, chain = pkcs12.load_key_and_certificates(bytes(key_row.pkcs12), pin)
-    if key is None or cert is None:
-        raise ActionError("Tệp khóa con dấu DEMO không đầy đủ.")
     written = []
     for page in result.sealed:
         pdf = current_pdf(page)
         if pdf is None:
             raise ActionError(f"Không tìm thấy tệp đã đóng dấu của {page}.")
         stem = f"{page.record_code}-v{page.version}"
-        xml = sign_xml(bytes(page.xml), key=key, certificate=cert, chain=list(chain))  # type: ignore[arg-type]
-        for name, data in ((f"{stem}.pdf", pdf), (f"{stem}.xml", xml)):
+        files = [(f"{stem}.pdf", pdf)]
+        signed = signed_xml_file(page)
+        if signed is not None:
+            files.append((f"{stem}.xml", read_signed_xml(signed.sha256)))
+        else:
+            sealed = RecordFile.objects.get(page=page, step=RecordFile.Step.SEAL)
+            result.without_signed_xml.append(f"{page}: {no_signed_xml_reason(sealed)}")
+        for name, data in files:
             (out / name).write_bytes(data)
             written.append(out / name)
     ca = out / "demo-ca.pem"

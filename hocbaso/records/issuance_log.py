@@ -30,7 +30,7 @@ from hocbaso.people.errors import ActionError
 from hocbaso.people.models import Role, StaffRole
 from hocbaso.people.scope import scope_for
 from hocbaso.records.models import RecordAccess, RecordFile, RecordPage
-from hocbaso.records.storage import read_pdf
+from hocbaso.records.storage import read_pdf, read_signed_xml
 
 Kind = RecordAccess.Kind
 EVENTS: dict[str, str] = {
@@ -40,13 +40,17 @@ EVENTS: dict[str, str] = {
     Kind.EXTRACT: "record.extracted",
 }
 ISSUED_STATES = (RecordPage.State.SEALED, RecordPage.State.SUBMITTED)
-PDF, XML = "pdf", "xml"
+PDF, XML, XADES = "pdf", "xml", "xades"
 PURPOSE_MAX, RECIPIENT_MAX = 300, 200
 
 MSG_NOT_ISSUED = gettext_lazy(
     "Trang học bạ này chưa được phát hành (chưa đóng dấu): chưa thể tải về."
 )
 MSG_SUPERSEDED = gettext_lazy("Phiên bản này đã được thay thế; hãy tải phiên bản hiện hành.")
+MSG_NO_XADES = gettext_lazy(
+    "Trang học bạ này không có tệp XML có chữ ký số (XAdES): trang được đóng dấu trước khi hệ "
+    "thống kí tệp XML cùng con dấu."
+)
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,8 @@ def log_access(
     if kind not in EVENTS:
         raise ValueError(f"unknown access kind {kind!r}")
     if sha256 is None:
-        found = RecordFile.objects.filter(page=page).order_by("-created_at", "-pk").first()
+        files = RecordFile.objects.filter(page=page).exclude(step=RecordFile.Step.SEAL_XML)
+        found = files.order_by("-created_at", "-pk").first()
         sha256 = found.sha256 if found is not None else page.sha256
     row = RecordAccess.objects.create(
         page=page,
@@ -170,6 +175,16 @@ def _issued_file(page: RecordPage) -> RecordFile:
     return sealed
 
 
+def signed_xml_file(page: RecordPage) -> RecordFile | None:
+    """The page's XAdES-signed XML, written with the seal (None when there is none)."""
+    return RecordFile.objects.filter(page=page, step=RecordFile.Step.SEAL_XML).first()
+
+
+def no_signed_xml_reason(sealed: RecordFile) -> str:
+    """Why an issued page has no XAdES-signed XML (the reason its seal recorded)."""
+    return sealed.xades_missing_reason or str(MSG_NO_XADES)
+
+
 @transaction.atomic
 def open_issued_file(
     page_id: int,
@@ -180,9 +195,10 @@ def open_issued_file(
     purpose: str = "",
     recipient: str = "",
 ) -> ServedFile:
-    """The sealed PDF (``fmt="pdf"``) or the page's XML (``fmt="xml"``) of an issued page,
-    logged as ``kind`` (download, print, extract). 404/403 as `access_issued_page`;
-    ActionError (Vietnamese) when the page is not issued or its file is damaged."""
+    """The sealed PDF (``fmt="pdf"``), the page's XML (``fmt="xml"``) or its XAdES-signed XML
+    (``fmt="xades"``) of an issued page, logged as ``kind`` (download, print, extract).
+    404/403 as `access_issued_page`; ActionError (Vietnamese) when the page is not issued, has
+    no such file (with the reason) or its file is damaged."""
     page = access_issued_page(acting_user, page_id)
     if kind not in (Kind.DOWNLOAD, Kind.PRINT, Kind.EXTRACT):
         raise ActionError(_("Loại truy cập không hợp lệ."))
@@ -194,6 +210,11 @@ def open_issued_file(
         digest = hashlib.sha256(data).hexdigest()
         if digest != page.sha256:
             raise ActionError(_("Dữ liệu XML của trang học bạ không khớp mã băm đã đăng ký."))
+    elif fmt == XADES:
+        signed = signed_xml_file(page)
+        if signed is None:
+            raise ActionError(no_signed_xml_reason(sealed))
+        data, digest = read_signed_xml(signed.sha256), signed.sha256
     else:
         raise ActionError(_("Định dạng tệp không hợp lệ."))
     row = log_access(

@@ -76,16 +76,22 @@ class RecordPage(models.Model):
 
 
 class RecordFile(models.Model):
-    """One PDF of a page version, per signing step (append-only, stored by SHA-256 under
-    PRIVATE_MEDIA_ROOT/records, `hocbaso.records.storage`). The page's current file is the file
+    """One file of a page version, per signing step (append-only, stored by SHA-256 under
+    PRIVATE_MEDIA_ROOT/records, `hocbaso.records.storage`). The page's current file is the PDF
     of its latest step; a step's row is written in the same transaction that moves the page's
-    state, so the current file is never half-signed."""
+    state, so the current file is never half-signed.
+
+    ``seal_xml`` is not a PDF: the page's canonical XML signed XAdES-BES with the seal's key
+    (`hocbaso.records.xades`), written by the seal step in the seal's transaction. When the
+    seal could not sign it (a two-phase remote key), the seal PDF's row says why in
+    ``xades_missing_reason``."""
 
     class Step(models.TextChoices):
         RENDERED = "rendered", _("Bản dựng (chưa kí)")
         HOMEROOM = "homeroom", _("Giáo viên chủ nhiệm đã kí")
         PRINCIPAL = "principal", _("Hiệu trưởng đã kí")
         SEAL = "seal", _("Đã đóng dấu")
+        SEAL_XML = "seal_xml", _("XML có chữ ký số (XAdES) của con dấu")
 
     page = models.ForeignKey(RecordPage, on_delete=models.PROTECT, related_name="files")
     step = models.CharField(_("bước"), max_length=12, choices=Step.choices)
@@ -99,6 +105,9 @@ class RecordFile(models.Model):
         related_name="+",
     )
     title = models.CharField(_("chức danh người kí"), max_length=200, blank=True)
+    xades_missing_reason = models.CharField(
+        _("lí do không có XML kí XAdES"), max_length=300, blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -12,7 +12,11 @@ no page is ever signed twice: a second signer finds the state already moved (`Al
 * `sign_page(role=homeroom|principal|seal)`: the homeroom signature certifies the document
   (DocMDP, later signatures allowed); each carries a timestamp when a TSA is configured. The
   seal issues the page ("record.issued") and supersedes the record's older versions
-  ("record.superseded", with the correction's biên bản and reason).
+  ("record.superseded", with the correction's biên bản and reason). With the seal, the page's
+  canonical XML is signed XAdES-BES by the same key (`xades.sign_xml`, the token's or the
+  server's key through `signing.delegated_keys`) and stored as the ``seal_xml`` file in the
+  same transaction; a two-phase remote seal cannot sign it there, and its seal file records why
+  (``xades_missing_reason``, docs/remote-signing.md).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from django.db import transaction
 from django.utils import timezone
@@ -33,9 +38,12 @@ from hocbaso.records.issuance_log import log_access
 from hocbaso.records.models import RecordFile, RecordPage
 from hocbaso.records.readiness import issuance_blockers
 from hocbaso.records.render import render_page, signature_boxes
-from hocbaso.records.storage import read_pdf, store_pdf
+from hocbaso.records.storage import read_pdf, store_pdf, store_signed_xml
 from hocbaso.records.supersede import supersede_older_versions
 from hocbaso.records.verify_links import verify_url
+from hocbaso.records.xades import XadesError, sign_xml
+from hocbaso.records.xml_record import InvalidRecordXml
+from hocbaso.signing.delegated_keys import delegated_key
 from hocbaso.signing.ltv import extend_for_installation
 from hocbaso.signing.models import CertificateKind, SigningCertificate
 from hocbaso.signing.pades import SignatureFieldSpec, prepare_fields, sign_pdf
@@ -80,7 +88,12 @@ STATE_ORDER: list[str] = [
     State.DRAFT, State.VERIFIED, State.SIGNED_BY_HOMEROOM, State.SIGNED_BY_PRINCIPAL,
     State.SEALED, State.SUBMITTED,
 ]  # fmt: skip
-FILE_ORDER = [s.value for s in RecordFile.Step]
+# The PDF of each step, in order (the signed XML of the seal is not a step's PDF).
+FILE_ORDER = [s.value for s in RecordFile.Step if s != RecordFile.Step.SEAL_XML]
+MSG_XADES_REMOTE = (
+    "Con dấu kí qua dịch vụ kí từ xa hai bước: dịch vụ chỉ kí tệp PDF, nên trang này không có "
+    "tệp XML kí XAdES (dùng dữ liệu XML đính kèm trong tệp PDF đã đóng dấu)."
+)
 
 
 class AlreadyPastStep(ActionError):
@@ -106,7 +119,7 @@ def field_specs() -> list[SignatureFieldSpec]:
 
 def current_file(page: RecordPage) -> RecordFile | None:
     """The file of the page's latest step (None before verification)."""
-    files = {f.step: f for f in RecordFile.objects.filter(page=page)}
+    files = {f.step: f for f in RecordFile.objects.filter(page=page, step__in=FILE_ORDER)}
     for step in reversed(FILE_ORDER):
         if step in files:
             return files[step]
@@ -148,6 +161,23 @@ def _check_latest(page: RecordPage) -> None:
 def _add_file(page: RecordPage, step: str, pdf: bytes, **extra: Any) -> RecordFile:
     digest = store_pdf(pdf)
     return RecordFile.objects.create(page=page, step=step, sha256=digest, size=len(pdf), **extra)
+
+
+def seal_xml(page: RecordPage, signer: DocumentSigner) -> bytes:
+    """The page's canonical XML signed XAdES-BES by ``signer``'s key (whatever holds it), with
+    the certificates the signer knows besides its own in KeyInfo."""
+    leaf = signer.certificate.fingerprint(hashes.SHA256())
+    chain = [
+        x509.load_der_x509_certificate(cert.dump())
+        for cert in signer.cert_registry
+        if cert.sha256 != leaf
+    ]
+    try:
+        return sign_xml(
+            bytes(page.xml), key=delegated_key(signer), certificate=signer.certificate, chain=chain
+        )
+    except (XadesError, InvalidRecordXml) as exc:
+        raise ActionError(f"Không kí được tệp XML của trang học bạ {page}: {exc}") from exc
 
 
 def _user(actor: Any) -> Any:
@@ -230,20 +260,32 @@ def prepare_step(
 
 
 def record_step(
-    prepared: Prepared, pdf: bytes, *, certificate_row: SigningCertificate, acting_user: Any
+    prepared: Prepared,
+    pdf: bytes,
+    *,
+    certificate_row: SigningCertificate,
+    acting_user: Any,
+    signed_xml: bytes | None = None,
+    xades_missing_reason: str = MSG_XADES_REMOTE,
 ) -> RecordFile:
     """Store the signed PDF as the step's file, move the state, write the events (and, for
     the seal, issue the page and supersede older versions).
+
+    For the seal, ``signed_xml`` (the XAdES-signed page, `seal_xml`) is stored as the
+    ``seal_xml`` file; without it the seal file records ``xades_missing_reason`` (by default:
+    the two-phase remote flow signs the PDF only).
 
     The seal's file is extended to PAdES B-LTA (validation data of every signature embedded,
     then a document timestamp; `signing.ltv`) when the installation has revocation data for
     every certificate and a TSA; otherwise it stays B-T and the event says why."""
     page, step, shown_title = prepared.page, prepared.step, prepared.title
-    ltv: dict[str, str] = {}
-    if step.to_state == State.SEALED:
+    sealing = step.to_state == State.SEALED
+    extra: dict[str, str] = {}  # the seal's PAdES level and its XAdES XML (or why none)
+    if sealing:
         outcome = extend_for_installation(pdf, now=timezone.now())
         pdf = outcome.pdf
-        ltv = {"pades_level": outcome.level, "pades_level_reason": outcome.reason}
+        extra = {"pades_level": outcome.level, "pades_level_reason": outcome.reason}
+    missing = xades_missing_reason[:300] if sealing and signed_xml is None else ""
     signed = _add_file(
         page,
         step.file_step,
@@ -251,7 +293,21 @@ def record_step(
         certificate=certificate_row,
         title=shown_title,
         created_by=_user(acting_user),
+        xades_missing_reason=missing,
     )
+    if sealing and signed_xml is not None:
+        xml_file = RecordFile.objects.create(
+            page=page,
+            step=RecordFile.Step.SEAL_XML,
+            sha256=store_signed_xml(signed_xml),
+            size=len(signed_xml),
+            certificate=certificate_row,
+            title=shown_title,
+            created_by=_user(acting_user),
+        )
+        extra["xades_file"] = xml_file.sha256
+    elif sealing:
+        extra["xades_missing_reason"] = missing
     old_state, page.state = page.state, step.to_state
     page.save(update_fields=["state"])
     school_id = page.class_group.school_id
@@ -265,10 +321,10 @@ def record_step(
             "new": {"state": page.state, "role": step.role, "title": shown_title,
                     "file": signed.sha256},
             "certificate": certificate_row.fingerprint_sha256,
-            **ltv,
+            **extra,
         },
     )  # fmt: skip
-    if step.to_state == State.SEALED:
+    if sealing:
         # "record.issued" with its row in the issuance log (`issuance_log`)
         log_access(
             page, kind="issue", acting_user=acting_user, sha256=signed.sha256,
@@ -320,4 +376,7 @@ def sign_page(
         reason=SIGN_REASON,
         stamp_style=stamp_for(prepared, signer.common_name),
     )
-    return record_step(prepared, pdf, certificate_row=certificate_row, acting_user=acting_user)
+    xml = seal_xml(prepared.page, signer) if prepared.step.to_state == State.SEALED else None
+    return record_step(
+        prepared, pdf, certificate_row=certificate_row, acting_user=acting_user, signed_xml=xml
+    )

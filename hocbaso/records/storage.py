@@ -1,5 +1,5 @@
-"""Signed and rendered PDFs of year pages, stored by content hash under
-PRIVATE_MEDIA_ROOT/records (never a web root), re-checked on every read.
+"""Signed and rendered PDFs of year pages and their XAdES-signed XML, stored by content hash
+under PRIVATE_MEDIA_ROOT/records (never a web root), re-checked on every read.
 
 Files are content-addressed and written atomically (temporary file, fsync, rename), so a write
 is idempotent and a crash leaves either no file or the whole file. A file written by a
@@ -26,6 +26,15 @@ RECORD_FILES = HashedFiles(
     msg_tampered=MSG_TAMPERED,
 )
 
+# The XAdES-signed XML of sealed pages: the same folder, its own suffix.
+SIGNED_XML_FILES = HashedFiles(
+    folder="records",
+    suffix=".xml",
+    msg_bad_digest=MSG_BAD_DIGEST,
+    msg_missing=MSG_MISSING,
+    msg_tampered=MSG_TAMPERED,
+)
+
 
 def records_root() -> Path:
     return RECORD_FILES.root()
@@ -43,3 +52,13 @@ def store_pdf(data: bytes) -> str:
 def read_pdf(sha256: str) -> bytes:
     """The stored bytes, checked against their digest (a file changed on disk is refused)."""
     return RECORD_FILES.read(sha256)
+
+
+def store_signed_xml(data: bytes) -> str:
+    """Store a XAdES-signed XML by its SHA-256 and return the hex digest (idempotent, atomic)."""
+    return SIGNED_XML_FILES.store(data)
+
+
+def read_signed_xml(sha256: str) -> bytes:
+    """The stored signed XML, checked against its digest."""
+    return SIGNED_XML_FILES.read(sha256)

@@ -457,7 +457,7 @@ def lookup_register(record_code: str, version: int) -> tuple[RegisterEntry, str]
     return entry, NOT_ISSUED
 
 
-def _status_problem(status: str, entry: RegisterEntry) -> str | None:
+def status_problem(status: str, entry: RegisterEntry) -> str | None:
     if status == UNKNOWN:
         return _("Học bạ này không có trong sổ đăng ký phát hành.")
     if status == NOT_ISSUED:
@@ -561,9 +561,9 @@ def verify_record_pdf(
                 _("Chứng thư của người kí khác chứng thư đã ghi trong sổ phát hành: %s.")
                 % ", ".join(mismatched)
             )
-    status_problem = _status_problem(status, register)
-    if status_problem:
-        problems.append(status_problem)
+    found_problem = status_problem(status, register)
+    if found_problem:
+        problems.append(found_problem)
 
     valid = (
         pdf_report.valid

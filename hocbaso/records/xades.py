@@ -15,11 +15,13 @@ signxml (which refuses DTDs and entities itself) parse it.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 from defusedxml import DefusedXmlException
@@ -62,6 +64,9 @@ class XmlVerification:
     signer_common_name: str = ""
     signed_xml: bytes = b""
     problems: tuple[str, ...] = field(default_factory=tuple)
+    # the signing certificate (DER) and its SHA-256 fingerprint (hex); empty unless ``valid``
+    signer_der: bytes = b""
+    signer_fingerprint: str = ""
 
 
 # ---- parsing --------------------------------------------------------------------------------
@@ -185,9 +190,12 @@ def _structure_problems(root: Any) -> list[str]:
     return []
 
 
-def verify_xml(signed: bytes, *, trust_roots_pem: bytes) -> XmlVerification:
+def verify_xml(
+    signed: bytes, *, trust_roots_pem: bytes, at: dt.datetime | None = None
+) -> XmlVerification:
     """Check the XAdES-BES signature of a signed page against ``trust_roots_pem`` (one or more
-    PEM certificates). Never raises for bad input: the problems say what is wrong."""
+    PEM certificates), the certificates' validity at ``at`` (default now). Never raises for
+    bad input: the problems say what is wrong."""
     try:
         roots = x509.load_pem_x509_certificates(trust_roots_pem)
     except ValueError:
@@ -204,7 +212,9 @@ def verify_xml(signed: bytes, *, trust_roots_pem: bytes) -> XmlVerification:
         results = verifier.verify(
             signed,
             ca_pem_file=b"in-memory",  # any value: get_cert_chain_verifier ignores it
-            expect_config=XAdESSignatureConfiguration(expect_references=_EXPECTED_REFERENCES),
+            expect_config=XAdESSignatureConfiguration(
+                expect_references=_EXPECTED_REFERENCES, verification_time=at
+            ),
         )
     except InvalidDigest:
         return _invalid("nội dung tài liệu đã bị thay đổi sau khi ký (sai giá trị băm)")
@@ -229,4 +239,10 @@ def verify_xml(signed: bytes, *, trust_roots_pem: bytes) -> XmlVerification:
     leaf = verifier.chain_verifier.leaf if verifier.chain_verifier else None
     if leaf is None:  # pragma: no cover - require_x509 makes signxml verify the chain
         return _invalid("không xác định được chứng thư số của người ký")
-    return XmlVerification(valid=True, signer_common_name=_common_name(leaf), signed_xml=page)
+    return XmlVerification(
+        valid=True,
+        signer_common_name=_common_name(leaf),
+        signed_xml=page,
+        signer_der=leaf.public_bytes(serialization.Encoding.DER),
+        signer_fingerprint=leaf.fingerprint(hashes.SHA256()).hex(),
+    )

@@ -22,7 +22,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
+from cryptography.x509.oid import (
+    AuthorityInformationAccessOID,
+    ExtendedKeyUsageOID,
+    NameOID,
+    ObjectIdentifier,
+)
 from django.conf import settings
 
 DEMO_CA_NAME = "hocbaso DEMO CA — KHÔNG DÙNG THẬT"
@@ -33,6 +38,18 @@ EKU_DOCUMENT_SIGNING = ObjectIdentifier("1.3.6.1.5.5.7.3.36")
 
 KeyType = Literal["rsa", "ec"]
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+
+
+# Where this installation publishes the DEMO CA's CRL and OCSP responder (`pki_views`).
+CRL_PATH = "/pki/demo-ca.crl"
+OCSP_PATH = "/pki/ocsp"
+
+
+def demo_pki_urls() -> tuple[str, str]:
+    """(CRL URL, OCSP URL) of the DEMO CA at this installation's public address
+    (``HOCBASO_PUBLIC_URL``): what the DEMO certificates seeded here carry."""
+    base = str(settings.HOCBASO_PUBLIC_URL).rstrip("/")
+    return base + CRL_PATH, base + OCSP_PATH
 
 
 def demo_pki_dir() -> Path:
@@ -157,6 +174,7 @@ def _issue(
     email: str = "",
     key_type: KeyType = "rsa",
     crl_url: str = "",
+    ocsp_url: str = "",
 ) -> IssuedCertificate:
     key = _new_key(key_type)
     not_before, not_after = _window(now, days)
@@ -195,6 +213,17 @@ def _issue(
             ),
             critical=False,
         )
+    if ocsp_url:
+        builder = builder.add_extension(
+            x509.AuthorityInformationAccess(
+                [
+                    x509.AccessDescription(
+                        AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(ocsp_url)
+                    )
+                ]
+            ),
+            critical=False,
+        )
     cert = builder.sign(ca.private_key, hashes.SHA256())
     chain = ca.chain if ca.chain else ()
     # An intermediate CA would be put in the chain; a self-signed root never is.
@@ -213,10 +242,12 @@ def issue_personal(
     days: int = 730,
     key_type: KeyType = "rsa",
     crl_url: str = "",
+    ocsp_url: str = "",
 ) -> IssuedCertificate:
     """A personal signing certificate (digitalSignature + nonRepudiation; EKU emailProtection
     — what NSS/poppler checks for a document signer — and documentSigning); ``crl_url``: a
-    CRL distribution point (none by default)."""
+    CRL distribution point, ``ocsp_url``: an OCSP responder in the Authority Information
+    Access (none by default)."""
     return _issue(
         ca,
         _name(full_name, org=organisation, email=email),
@@ -227,6 +258,7 @@ def issue_personal(
         email=email,
         key_type=key_type,
         crl_url=crl_url,
+        ocsp_url=ocsp_url,
     )
 
 
@@ -237,8 +269,11 @@ def issue_seal(
     now: dt.datetime,
     days: int = 1095,
     key_type: KeyType = "rsa",
+    crl_url: str = "",
+    ocsp_url: str = "",
 ) -> IssuedCertificate:
-    """The school's organisation ("seal") certificate: O = CN = the school's name."""
+    """The school's organisation ("seal") certificate: O = CN = the school's name; with a CRL
+    distribution point and an OCSP responder when given."""
     return _issue(
         ca,
         _name(school_name, org=school_name),
@@ -247,6 +282,8 @@ def issue_seal(
         key_usage=_key_usage(signing=True),
         eku=[ExtendedKeyUsageOID.EMAIL_PROTECTION, EKU_DOCUMENT_SIGNING],
         key_type=key_type,
+        crl_url=crl_url,
+        ocsp_url=ocsp_url,
     )
 
 

@@ -9,9 +9,10 @@ and the OCSP/CRL evidence is kept in the document (PAdES B-LT/B-LTA, `hocbaso.si
   set, with that moment as its revocation date. Valid for `CRL_VALIDITY`.
 * Production: no revocation data unless configured. Fetching the CRL/OCSP of a real CA is a
   network call; the hook is ``SIGNING_REVOCATION_FETCH`` (env ``HOCBASO_REVOCATION_FETCH``,
-  default off): when on, `revocation_source` downloads the CRLs named in the CRL distribution
-  points of the certificates it is given (HTTP only, bounded size and time, `fetch_crls`).
-  OCSP requests are not implemented.
+  default off): when on, `revocation_source` asks the OCSP responder named in each
+  certificate it is given (its issuer among the trust roots or the given certificates) and
+  falls back to the CRLs of its distribution points (`revocation_fetch`: HTTP only, bounded
+  size and time).
 
 `revocation_source` never fails: unreachable data is simply absent, and callers then keep
 a file at B-T and say revocation was not checked.
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import urllib.request
 from collections.abc import Iterable, Sequence
 
 from cryptography import x509
@@ -32,15 +32,21 @@ from django.utils import timezone
 from hocbaso.signing.demo_pki import IssuedCertificate
 from hocbaso.signing.demo_store import demo_authority_exists, load_demo_authority
 from hocbaso.signing.models import SigningCertificate
+from hocbaso.signing.revocation_fetch import crl_urls, fetch_crls, fetch_revocation
 from hocbaso.signing.revocation_status import RevocationData
 
-__all__ = ["RevocationData", "demo_crl", "issue_crl", "revocation_source"]
+__all__ = [
+    "RevocationData",
+    "crl_urls",
+    "demo_crl",
+    "fetch_crls",
+    "issue_crl",
+    "revocation_source",
+]
 
 logger = logging.getLogger(__name__)
 
 CRL_VALIDITY = dt.timedelta(days=7)
-FETCH_TIMEOUT_SECONDS = 10
-FETCH_MAX_BYTES = 10 * 1024 * 1024
 
 
 def issue_crl(
@@ -101,43 +107,6 @@ def demo_crl(now: dt.datetime | None = None) -> bytes | None:
     return issue_crl(authority.ca, revoked_in_register(authority.ca.certificate), now=moment)
 
 
-def crl_urls(cert: x509.Certificate) -> list[str]:
-    """The http(s) URLs of ``cert``'s CRL distribution points."""
-    try:
-        points = cert.extensions.get_extension_for_class(x509.CRLDistributionPoints).value
-    except x509.ExtensionNotFound:
-        return []
-    urls = []
-    for point in points:
-        for name in point.full_name or ():
-            if isinstance(name, x509.UniformResourceIdentifier) and name.value.startswith(
-                ("http://", "https://")
-            ):
-                urls.append(name.value)
-    return urls
-
-
-def fetch_crls(certificates: Sequence[x509.Certificate]) -> RevocationData:
-    """The hook for real CAs: download each distinct CRL distribution point once (DER or
-    PEM). Failures are logged and skipped. Network: only called when
-    ``SIGNING_REVOCATION_FETCH`` is on."""
-    crls: list[bytes] = []
-    for url in dict.fromkeys(u for cert in certificates for u in crl_urls(cert)):
-        try:
-            with urllib.request.urlopen(url, timeout=FETCH_TIMEOUT_SECONDS) as response:  # noqa: S310 — http(s) only, checked above
-                data = response.read(FETCH_MAX_BYTES + 1)
-            if len(data) > FETCH_MAX_BYTES:
-                raise ValueError("CRL too large")
-            if data.lstrip().startswith(b"-----BEGIN"):
-                data = x509.load_pem_x509_crl(data).public_bytes(serialization.Encoding.DER)
-            else:
-                x509.load_der_x509_crl(data)
-            crls.append(data)
-        except Exception as exc:  # noqa: BLE001 — unreachable data is absent data
-            logger.warning("CRL %s not fetched: %s", url, exc)
-    return RevocationData(crls=tuple(crls))
-
-
 def revocation_source(
     certificates: Sequence[x509.Certificate] = (), *, now: dt.datetime | None = None
 ) -> RevocationData:
@@ -147,5 +116,16 @@ def revocation_source(
     if crl is not None:
         data = data + RevocationData(crls=(crl,))
     if settings.SIGNING_REVOCATION_FETCH and certificates:
-        data = data + fetch_crls(certificates)
+        data = data + fetch_revocation(certificates, issuers=_known_issuers())
     return data
+
+
+def _known_issuers() -> list[x509.Certificate]:
+    """The trust roots, to build OCSP requests for the certificates they issued."""
+    from hocbaso.signing.trust import trust_roots
+
+    try:
+        return trust_roots()
+    except Exception:  # noqa: BLE001 — a configuration problem: OCSP then falls back to CRLs
+        logger.exception("trust roots unavailable for OCSP requests")
+        return []

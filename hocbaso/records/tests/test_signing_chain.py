@@ -79,6 +79,7 @@ def test_the_whole_chain_gives_a_valid_current_record(ready: World, signers: Sig
         ("homeroom", "Giáo viên chủ nhiệm"),
         ("principal", VICE_PRINCIPAL_TITLE),
         ("seal", ready.school.name),
+        ("seal_xml", ready.school.name),  # the page's XML signed XAdES-BES with the seal
     ]
     pdf = current_pdf(page)
     assert pdf is not None

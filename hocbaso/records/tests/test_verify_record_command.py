@@ -137,7 +137,7 @@ def test_not_sealed_exits_1(world: World, tmp_path: Path, configured_roots: None
     ("data", "args", "expected"),
     [
         (None, (), "Không đọc được tệp"),
-        (b"hello", (), "không phải tệp PDF"),
+        (b"hello", (), "không phải tệp PDF hay tệp XML"),
         (b"%PDF-1.7\n", ("--at", "hôm qua"), "ISO 8601"),
         (b"%PDF-1.7\n", ("--trust-root", "/nonexistent.pem"), "chứng thư gốc"),
     ],
@@ -157,7 +157,7 @@ def test_unusable_input_exits_2(
 
 
 def test_no_file_is_a_usage_error() -> None:
-    with pytest.raises(CommandError, match="FILE.pdf"):
+    with pytest.raises(CommandError, match="FILE"):
         call_command("verify_record")
 
 
@@ -171,7 +171,7 @@ def test_the_command_line_exit_status(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 2
-    assert "không phải tệp PDF" in done.stderr
+    assert "không phải tệp PDF hay tệp XML" in done.stderr
     assert done.stdout == ""
 
 

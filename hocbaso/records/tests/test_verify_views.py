@@ -85,7 +85,7 @@ def test_a_superseded_record_links_to_the_current_version(world: World) -> None:
 @pytest.mark.parametrize(
     ("data", "name", "message"),
     [
-        (b"GIF89a not a pdf", "anh.pdf", "Tệp tải lên không phải tệp PDF."),
+        (b"GIF89a not a pdf", "anh.pdf", "Tệp tải lên không phải tệp PDF hay tệp XML."),
         (b"", "rong.pdf", "Tệp tải lên rỗng."),
     ],
 )

@@ -1,4 +1,5 @@
-"""Downloads of issued year pages (the sealed PDF, the XML) and a record's issuance log.
+"""Downloads of issued year pages (the sealed PDF, the XML, the XAdES-signed XML) and a
+record's issuance log.
 
 Every file goes through `issuance_log.open_issued_file`, which checks access and writes the
 log row and its audit event before a byte is served.
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_GET
 from hocbaso.people.errors import ActionError
 from hocbaso.records.issuance_log import (
     PDF,
+    XADES,
     XML,
     Kind,
     access_log_page,
@@ -25,11 +27,12 @@ from hocbaso.records.issuance_log import (
 )
 from hocbaso.records.models import RecordPage
 
-CONTENT_TYPES = {PDF: "application/pdf", XML: "application/xml"}
+CONTENT_TYPES = {PDF: "application/pdf", XML: "application/xml", XADES: "application/xml"}
+SUFFIXES = {PDF: ".pdf", XML: ".xml", XADES: "-xades.xml"}
 
 
 def _file_name(page: RecordPage, fmt: str) -> str:
-    return f"{page.record_code}-v{page.version}.{fmt}"
+    return f"{page.record_code}-v{page.version}{SUFFIXES[fmt]}"
 
 
 def _serve(request: HttpRequest, pk: int, *, fmt: str, kind: str, inline: bool) -> HttpResponse:
@@ -77,6 +80,14 @@ def record_xml(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def record_xades(request: HttpRequest, pk: int) -> HttpResponse:
+    """The page's XML signed XAdES-BES with the school seal's key ("XML có chữ ký số
+    (XAdES)"), an extract; verifiable with xmlsec1 or the public verification page."""
+    return _serve(request, pk, fmt=XADES, kind=Kind.EXTRACT, inline=False)
+
+
+@login_required
 @never_cache
 @require_GET
 def record_access_log(request: HttpRequest, pk: int) -> HttpResponse:
@@ -95,5 +106,6 @@ urlpatterns: list[URLPattern] = [
     path("hoc-ba/trang/<int:pk>/tai-ve.pdf", record_pdf, name="record_pdf"),
     path("hoc-ba/trang/<int:pk>/in.pdf", record_print, name="record_print"),
     path("hoc-ba/trang/<int:pk>/du-lieu.xml", record_xml, name="record_xml"),
+    path("hoc-ba/trang/<int:pk>/xades.xml", record_xades, name="record_xades"),
     path("hoc-ba/trang/<int:pk>/nhat-ki/", record_access_log, name="record_access_log"),
 ]

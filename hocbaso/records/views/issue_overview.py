@@ -15,8 +15,13 @@ from hocbaso.people.models import Enrolment, Student
 from hocbaso.people.scope import scope_for
 from hocbaso.records import signing_access as access
 from hocbaso.records.batches import batch_progress
-from hocbaso.records.issuance_log import ISSUED_STATES, can_read_issued, can_read_log
-from hocbaso.records.models import RecordPage, SigningBatch, SigningBatchItem
+from hocbaso.records.issuance_log import (
+    ISSUED_STATES,
+    can_read_issued,
+    can_read_log,
+    no_signed_xml_reason,
+)
+from hocbaso.records.models import RecordFile, RecordPage, SigningBatch, SigningBatchItem
 from hocbaso.records.readiness import issuance_blockers
 from hocbaso.signing.models import KeyBackend, SigningCertificate, SigningKey
 
@@ -33,6 +38,9 @@ class PupilRow:
     student: Student
     page: RecordPage | None
     blockers: list[str] = field(default_factory=list)
+    # issued pages: whether the XAdES-signed XML exists, or why not
+    has_signed_xml: bool = False
+    no_signed_xml_reason: str = ""
 
     @property
     def state_label(self) -> str:
@@ -95,11 +103,29 @@ def class_overview(class_group: ClassGroup, user: Any) -> ClassOverview:
         if page is None or page.state == State.DRAFT:
             row.blockers = issuance_blockers(enrolment.student, class_group)
         rows.append(row)
+    _signed_xml_status([r for r in rows if r.issued])
     return ClassOverview(
         rows=rows,
         can_download=can_read_issued(user, class_group),
         can_read_log=can_read_log(user, class_group),
     )
+
+
+def _signed_xml_status(issued: list[PupilRow]) -> None:
+    """Whether each issued page has its XAdES-signed XML, or the reason its seal recorded."""
+    files: dict[tuple[int, str], RecordFile] = {
+        (f.page_id, f.step): f
+        for f in RecordFile.objects.filter(
+            page_id__in=[r.page.pk for r in issued if r.page is not None],
+            step__in=(RecordFile.Step.SEAL, RecordFile.Step.SEAL_XML),
+        )
+    }
+    for row in issued:
+        assert row.page is not None
+        row.has_signed_xml = (row.page.pk, RecordFile.Step.SEAL_XML) in files
+        sealed = files.get((row.page.pk, RecordFile.Step.SEAL))
+        if not row.has_signed_xml and sealed is not None:
+            row.no_signed_xml_reason = no_signed_xml_reason(sealed)
 
 
 def can_view_class(user: Any, class_group: ClassGroup) -> bool:

@@ -3,7 +3,9 @@ the visitor already holds).
 
 * ``GET /xac-minh/``: a form to upload the PDF of a year page; ``POST`` verifies it
   (`verify_record_pdf`: signatures, order, embedded XML, QR link, register) and shows the report
-  with a clear verdict. PDF only, at most `MAX_UPLOAD_BYTES`, the content checked, the file never
+  with a clear verdict. The XAdES-signed XML of a page is accepted too (`verify_record_xml`:
+  the seal's signature, the register's hash and status). PDF or XML only, at most
+  `MAX_UPLOAD_BYTES` (XML: `MAX_XML_UPLOAD_BYTES`), the content checked, the file never
   stored. CSRF-protected like every form. Verification costs CPU (~0.1 s per file): a public
   deployment should rate-limit this route at the reverse proxy (not done here).
 * ``GET /xac-minh/<record_code>/<version>/?h=<sha256>``: the QR code's landing. The register's
@@ -32,18 +34,22 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from hocbaso.records import verification
 from hocbaso.records.verify_links import MAX_CODE_LENGTH
+from hocbaso.records.xml_verification import looks_like_xml, verify_record_xml
 from hocbaso.signing.revocation import revocation_source
 
 logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_XML_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_VERSION = 2_147_483_647  # RecordPage.version: larger numbers never reach the database
 
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label=gettext_lazy("Tệp PDF của trang học bạ"),
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+        label=gettext_lazy("Tệp PDF (hoặc XML kí XAdES) của trang học bạ"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "application/pdf,.pdf,application/xml,text/xml,.xml"}
+        ),
         error_messages={
             "required": gettext_lazy("Hãy chọn tệp PDF cần xác minh."),
             "empty": gettext_lazy("Tệp tải lên rỗng."),
@@ -60,8 +66,14 @@ class UploadForm(forms.Form):
         upload.seek(0)
         head = upload.read(1024)
         upload.seek(0)
-        if b"%PDF-" not in head:
-            raise ValidationError(_("Tệp tải lên không phải tệp PDF."))
+        if b"%PDF-" in head:
+            return upload
+        if not looks_like_xml(head):
+            raise ValidationError(_("Tệp tải lên không phải tệp PDF hay tệp XML."))
+        if upload.size is not None and upload.size > MAX_XML_UPLOAD_BYTES:
+            raise ValidationError(
+                _("Tệp XML quá lớn: tối đa %(mb)d MB.") % {"mb": MAX_XML_UPLOAD_BYTES >> 20}
+            )
         return upload
 
 
@@ -126,13 +138,20 @@ def verify_upload(request: HttpRequest) -> HttpResponse:
             status = 503
         else:
             upload: UploadedFile = form.cleaned_data["file"]
-            pdf = upload.read(MAX_UPLOAD_BYTES + 1)
-            report = verification.verify_record_pdf(
-                pdf, trust_roots=roots, revocation=revocation_source()
-            )
-            context["report"] = report
-            context["signatures"] = _signature_rows(report)
-            context["issued_on"] = _date(report.xml.issued_on)
+            data = upload.read(MAX_UPLOAD_BYTES + 1)
+            if b"%PDF-" not in data[:1024] and looks_like_xml(data):
+                xml_report = verify_record_xml(
+                    data, trust_roots=roots, revocation=revocation_source()
+                )
+                context["report"], context["is_xml"] = xml_report, True
+                context["issued_on"] = _date(xml_report.xml.issued_on)
+            else:
+                report = verification.verify_record_pdf(
+                    data, trust_roots=roots, revocation=revocation_source()
+                )
+                context["report"] = report
+                context["signatures"] = _signature_rows(report)
+                context["issued_on"] = _date(report.xml.issued_on)
             context["file_name"] = upload.name
             context["form"] = UploadForm()
     return render(request, "records/verify_upload.html", context, status=status)

@@ -12,6 +12,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from pkcs11 import exceptions as p11_errors
 from pyhanko.sign.general import SigningError
 
+# the records tests' world, ready for issuance (used by the end-to-end seal test below)
+from hocbaso.records.tests.conftest import after_cn_deadline, ready  # noqa: F401, F811
 from hocbaso.signing import demo_pki, pkcs11_signer
 from hocbaso.signing.pades import prepare_fields, sign_pdf
 from hocbaso.signing.pkcs11_signer import Pkcs11Signer, Pkcs11SigningError, translate_error
@@ -239,3 +241,104 @@ def test_a_registered_token_key_signs_through_the_key_store(
     )
     with pytest.raises(SigningError, match="không khớp"):
         signer_for(other, token.pin)
+
+
+# ---- the seal's XAdES signature with a key on the token (records.signing_chain.seal_xml) ----
+
+
+@pytest.mark.parametrize("label", [RSA_LABEL, EC_LABEL])
+def test_the_token_key_signs_the_xades_xml_of_a_page(
+    token: SoftHsmToken, pki: Pki, label: str, tmp_path: Path
+) -> None:
+    """The seal step's own path: `seal_xml` with a `Pkcs11Signer` (the key never leaves the
+    token, `signing.delegated_keys`); the page verifies, with xmlsec1 too."""
+    import shutil
+    import subprocess
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    from hocbaso.records.models import RecordPage
+    from hocbaso.records.signing_chain import seal_xml
+    from hocbaso.records.tests.samples import sample_snapshot
+    from hocbaso.records.xades import verify_xml
+    from hocbaso.records.xml_record import to_xml
+    from hocbaso.signing.delegated_keys import DelegatedKeyError, DelegatedRsaKey, delegated_key
+
+    xml = to_xml(sample_snapshot())
+    with open_signer(token, pki, key_label=label) as signer:
+        signed = seal_xml(RecordPage(record_code="HB-TOKEN", version=1, xml=xml), signer)
+        key = delegated_key(signer)
+        with pytest.raises(DelegatedKeyError):
+            key.private_bytes()
+        if isinstance(key, DelegatedRsaKey):
+            with pytest.raises(DelegatedKeyError):
+                key.sign(b"x", padding.PKCS1v15(), hashes.SHA1())  # noqa: S303 — refused
+    result = verify_xml(signed, trust_roots_pem=pki.ca.cert_pem())
+    assert result.valid, result.problems
+    assert result.signed_xml == xml
+    assert result.signer_fingerprint == signer.certificate.fingerprint(hashes.SHA256()).hex()
+    if shutil.which("xmlsec1") is None:
+        pytest.skip("xmlsec1 not installed: the independent check was not run")
+    (tmp_path / "ca.pem").write_bytes(pki.ca.cert_pem())
+    (tmp_path / "signed.xml").write_bytes(signed)
+    done = subprocess.run(  # noqa: S603
+        ["xmlsec1", "--verify", "--trusted-pem", str(tmp_path / "ca.pem"),  # noqa: S607
+         str(tmp_path / "signed.xml")],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.django_db
+def test_a_seal_on_the_token_seals_a_page_and_signs_its_xml(
+    token: SoftHsmToken,
+    ready: Any,  # noqa: F811 — the records fixture imported above
+    demo_authority: Any,
+    settings: Any,
+) -> None:
+    """End to end: the school's seal key on a PKCS#11 token (registered with
+    `record_external_key`), the seal batch with the token's PIN: the sealed PDF and the
+    XAdES-signed XML, both made on the token, verify against the DEMO CA."""
+    from django.utils import timezone
+
+    from hocbaso.audit.actors import SEED
+    from hocbaso.records.batches import start_batch
+    from hocbaso.records.models import RecordFile
+    from hocbaso.records.storage import read_signed_xml
+    from hocbaso.records.tests.chain_world import give_signers, verified_pages
+    from hocbaso.records.tests.test_batches import IMMEDIATE
+    from hocbaso.records.xades import verify_xml
+    from hocbaso.signing.certificates import register_certificate
+    from hocbaso.signing.keystore import record_external_key
+
+    settings.TASKS = IMMEDIATE
+    settings.SIGNING_PKCS11_MODULE = token.module
+    give_signers(ready, demo_authority)  # the teacher and the principal: server-held keys
+    seal = demo_pki.issue_seal(demo_authority.ca, school_name=ready.school.name, now=NOW)
+    import_identity(token, seal, "con-dau", b"\x09")
+    row = register_certificate(
+        seal.cert_pem(), acting_user=SEED, school_id=ready.school.pk,
+        trust_roots=[demo_authority.ca.certificate], at=timezone.now(),
+    )  # fmt: skip
+    record_external_key(
+        row.pk, backend="pkcs11", token_label=token.label, key_label="con-dau", acting_user=SEED
+    )
+    (page,) = verified_pages(ready, 1)
+    teacher, principal = ready.user("homeroom_4a"), ready.user("principal")
+    start_batch(role="homeroom", class_id=ready.class_4a.pk, pin="123456", acting_user=teacher)
+    start_batch(role="principal", school_id=ready.school.pk, pin="123456", acting_user=principal)
+    batch = start_batch(
+        role="seal", school_id=ready.school.pk, pin=token.pin, acting_user=principal
+    )
+    batch.refresh_from_db()
+    assert (batch.certificate_id, batch.done, batch.failed) == (row.pk, 1, 0)
+    assert pkcs11_signer._open_tokens == set()  # the worker released the token session
+    stored = RecordFile.objects.get(page=page, step="seal_xml")
+    assert stored.certificate_id == row.pk
+    result = verify_xml(
+        read_signed_xml(stored.sha256), trust_roots_pem=demo_authority.ca.cert_pem()
+    )
+    assert result.valid, result.problems
+    assert result.signer_common_name == ready.school.name
+    assert result.signed_xml == bytes(page.xml)

@@ -62,6 +62,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Chưa phát hành được trang của {name}: {' '.join(reasons)}")
         for line in result.failed:
             self.stdout.write(f"Kí không thành công: {line}")
+        for line in result.without_signed_xml:
+            self.stdout.write(f"Không có tệp XML kí XAdES: {line}")
         if not result.sealed:
             raise CommandError(f"Lớp {class_group.name}: không có trang học bạ nào được phát hành.")
         self.stdout.write(
