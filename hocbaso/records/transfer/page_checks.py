@@ -28,7 +28,7 @@ from hocbaso.records.verification import (
     CURRENT,
     SIGNATURE_FIELDS,
     UNKNOWN,
-    _status_problem,
+    status_problem,
     verify_record_pdf,
 )
 from hocbaso.records.xml_record import InvalidRecordXml, RecordSnapshot, parse_xml, sha256_of
@@ -108,7 +108,7 @@ def check_page(
         result.problems.append(f"Tệp PDF của trang {label} không khớp mã băm trong bản kê khai.")
         return result
     report = verify_record_pdf(pdf, trust_roots=trust_roots)
-    set_aside = _status_problem(UNKNOWN, report.register) if report.status == UNKNOWN else None
+    set_aside = status_problem(UNKNOWN, report.register) if report.status == UNKNOWN else None
     result.problems.extend(
         f"Trang {label}: {problem}" for problem in report.problems if problem != set_aside
     )

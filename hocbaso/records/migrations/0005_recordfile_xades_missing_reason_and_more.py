@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('records', '0003_issuance_log'),
+        ('records', '0004_transferpackage_importedpage_and_more'),
     ]
 
     operations = [
