@@ -153,9 +153,12 @@ def test_a_certificate_revoked_before_signing_invalidates(pki: Pki, signed: Sign
 
 
 def test_a_certificate_revoked_after_signing_keeps_the_signature(pki: Pki, signed: Signed) -> None:
-    # after the signatures' timestamps, which the fixture took from the real clock just now
-    # (not LATER: in a long run the fixture may sign minutes after this module was imported)
-    after = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)
+    # five minutes after the principal's signature as timestamped (the fixture signs with the
+    # real clock, possibly minutes after this module was imported, so not LATER)
+    plain = verify_pdf(signed.final, trust_roots=[pki.ca.certificate])
+    stamped = plain.signatures[1].timestamp_time
+    assert stamped is not None
+    after = dt.datetime.fromisoformat(stamped) + dt.timedelta(minutes=5)
     revoked = crl(pki, [(pki.principal.certificate, after)])
     report = verify_pdf(signed.final, trust_roots=[pki.ca.certificate], revocation=revoked)
     assert report.valid, report.as_dict()
