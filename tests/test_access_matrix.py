@@ -740,6 +740,11 @@ MATRIX: dict[str, list[Route]] = {
     "set_language": [
         Route(lambda w: "/i18n/setlang/", "post", ALL, data=lambda w: {"language": "en"})
     ],
+    # second factor (issue 7): every logged-in user may open both steps (a user without an
+    # authenticator is sent from the first to the enrolment).
+    "second_factor_verify": [Route(lambda w: "/xac-thuc-hai-buoc/", "get", ALL)],
+    "second_factor_enrol": [Route(lambda w: "/xac-thuc-hai-buoc/dang-ky/", "get", ALL)],
+    # end second factor
 }
 # Every route of Django's admin is for the Sở's system administrators only; the index
 # stands for all of them (each admin view checks `has_permission` the same way).

@@ -85,6 +85,13 @@ ACTIONS: dict[str, str] = {
     "export.class_summary": "Xuất bảng tổng hợp kết quả đánh giá của lớp",
     "export.audit_trail": "Xuất nhật kí hệ thống",
     "audit.trail_viewed": "Xem nhật kí hệ thống",
+    # login protections and second factor (issue 7: people/login_throttle.py, second_factor)
+    "account.login_locked": "Tạm khóa đăng nhập vì nhập sai nhiều lần",
+    "account.mfa_enrolled": "Đăng kí xác thực hai bước",
+    "account.mfa_verified": "Xác thực hai bước thành công",
+    "account.mfa_failed": "Xác thực hai bước thất bại",
+    "account.mfa_recovery_used": "Dùng mã khôi phục xác thực hai bước",
+    "account.mfa_reset": "Hủy đăng kí xác thực hai bước",
 }
 
 
