@@ -24,7 +24,7 @@ from hocbaso.people.totp_seal import open_secret, seal_secret
 from hocbaso.people.views.accounts import client_ip
 from hocbaso.people.views.reauth import safe_next
 
-PENDING_SECRET = "hocbaso_totp_pending"
+PENDING_SECRET = "hocbaso_totp_pending"  # noqa: S105 - a session key name
 
 
 def _throttle_name(request: HttpRequest) -> str:
