@@ -33,6 +33,7 @@ from hocbaso.people.demo import names, places
 from hocbaso.people.demo.logins import DEMO_PASSWORD, commune_officer_username, school_username
 from hocbaso.people.demo.portraits import PortraitStore
 from hocbaso.people.demo.pupils import SERIAL_SPACE, ClassContext, class_rows
+from hocbaso.people.demo.totp import enrol_demo_totp
 from hocbaso.people.demo.staff import (
     SPECIALIST_SUBJECTS,
     homeroom_subjects,
@@ -249,6 +250,9 @@ def _seed_school(
                 grades=list(member.grades),
                 acting_user=SEED,
             )
+        if member.role == Role.PRINCIPAL:
+            # the demo principals show the second factor: `manage.py demo_totp hieutruong`
+            enrol_demo_totp(by_key[member.key])
     staffing = []
     for class_group in classes:
         homeroom = by_key[f"gvcn{class_group.name.lower()}"]
