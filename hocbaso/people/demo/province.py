@@ -33,13 +33,13 @@ from hocbaso.people.demo import names, places
 from hocbaso.people.demo.logins import DEMO_PASSWORD, commune_officer_username, school_username
 from hocbaso.people.demo.portraits import PortraitStore
 from hocbaso.people.demo.pupils import SERIAL_SPACE, ClassContext, class_rows
-from hocbaso.people.demo.totp import enrol_demo_totp
 from hocbaso.people.demo.staff import (
     SPECIALIST_SUBJECTS,
     homeroom_subjects,
     school_staff,
     specialist_subjects,
 )
+from hocbaso.people.demo.totp import enrol_demo_totp
 from hocbaso.people.models import Gender, Role, User
 
 GRADES = (1, 2, 3, 4, 5)
