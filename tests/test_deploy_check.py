@@ -96,3 +96,13 @@ def test_production_refuses_to_start_with(
     result = _check(env)
     assert result.returncode == 1
     assert message in result.stderr
+
+
+def test_env_example_documents_every_setting_read_from_the_environment() -> None:
+    import re
+
+    settings_source = (ROOT / "hocbaso" / "config" / "settings.py").read_text(encoding="utf-8")
+    read = set(re.findall(r'env_(?:str|bool|int|list|secret)\(\s*"([A-Z0-9_]+)"', settings_source))
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^([A-Z0-9_]+?)(?:_FILE)?=", example, flags=re.MULTILINE))
+    assert read - documented == set()

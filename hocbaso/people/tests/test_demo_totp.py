@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from hocbaso.people.actions.second_factor import enrol_totp
-from hocbaso.people.demo.totp import enrol_demo_totp
+from hocbaso.people.demo.totp import demo_code, enrol_demo_totp
 from hocbaso.people.tests.world import PASSWORD, World
 from hocbaso.people.totp import new_secret, totp
 
@@ -42,3 +42,13 @@ def test_demo_totp_never_prints_a_real_authenticator(world: World) -> None:
         call_command("demo_totp", "principal", stdout=io.StringIO())
     with pytest.raises(CommandError):
         call_command("demo_totp", "khong_co_ai", stdout=io.StringIO())
+
+
+def test_reset_totp_needs_a_system_administrator_and_a_reason(world: World) -> None:
+    enrol_demo_totp(world.user("principal"))
+    with pytest.raises(CommandError, match="quản trị hệ thống"):
+        call_command("reset_totp", "principal", by="school_admin", reason="Mất máy")
+    out = io.StringIO()
+    call_command("reset_totp", "principal", by="sysadmin", reason="Mất máy", stdout=out)
+    assert "Đã hủy xác thực hai bước của principal" in out.getvalue()
+    assert demo_code(world.user("principal")) is None
