@@ -213,3 +213,18 @@ def test_an_administrator_resets_a_lost_authenticator(world: World) -> None:
     )
     _, location = _password_login("principal")
     assert location == f"{ENROL}?next=%2F"
+
+
+def test_the_admin_login_form_cannot_bypass_the_site_login(world: World) -> None:
+    client = Client()
+    page = client.get("/quan-tri/login/?next=/quan-tri/people/user/")
+    posted = client.post("/quan-tri/login/", {"username": "sysadmin", "password": PASSWORD})
+    assert (page.status_code, page["Location"]) == (
+        302,
+        "/dang-nhap/?next=/quan-tri/people/user/",
+    )
+    assert posted["Location"] == "/dang-nhap/?next=/quan-tri/"
+    assert "_auth_user_id" not in client.session
+    # and the site's login of a system administrator goes through the second factor
+    _, location = _password_login("sysadmin", "/quan-tri/")
+    assert location == f"{ENROL}?next=%2Fquan-tri%2F"
