@@ -176,3 +176,14 @@ def test_a_locked_attempt_is_not_counted(db: None) -> None:
     assert check_allowed("an", ATTACKER).allowed is False
     pair = LoginThrottle.objects.get(scope="pair", username="an", ip=ATTACKER)
     assert (pair.failures, pair.lockouts) == (0, 1)
+
+
+def test_the_password_re_entry_is_throttled_too(world: World) -> None:
+    client = Client()
+    client.force_login(world.user("principal"))
+    for guess in range(5):
+        client.post("/xac-thuc-lai/", {"password": f"guess-{guess}"}, REMOTE_ADDR=ATTACKER)
+    response = client.post("/xac-thuc-lai/", {"password": PASSWORD}, REMOTE_ADDR=ATTACKER)
+    assert response.status_code == 200
+    assert "Nếu đã nhập sai nhiều lần" in response.content.decode()
+    assert "reauthenticated_at" not in client.session
