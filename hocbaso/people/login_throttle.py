@@ -156,3 +156,18 @@ def _audit_lock(scope: str, username: str, ip: str, row: LoginThrottle) -> None:
             }
         },
     )
+
+
+KEEP = dt.timedelta(days=2)
+
+
+@transaction.atomic
+def purge_stale(*, now: dt.datetime | None = None) -> int:
+    """Delete counters without a failure for two days and without a running lock (so the
+    doubling of a pair's lock restarts after two quiet days). Returns how many were deleted."""
+    now = now or timezone.now()
+    stale = LoginThrottle.objects.filter(last_failure_at__lt=now - KEEP).filter(
+        Q(locked_until__isnull=True) | Q(locked_until__lt=now)
+    )
+    deleted, _ = stale.delete()
+    return deleted

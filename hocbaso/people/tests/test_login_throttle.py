@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -187,3 +189,20 @@ def test_the_password_re_entry_is_throttled_too(world: World) -> None:
     assert response.status_code == 200
     assert "Nếu đã nhập sai nhiều lần" in response.content.decode()
     assert "reauthenticated_at" not in client.session
+
+
+def test_counters_idle_for_two_days_are_purged(db: None) -> None:
+    old = timezone.now() - dt.timedelta(days=3)
+    record_failure("quen_mat_khau", HOME, now=old)
+    for _ in range(5):
+        record_failure("bi_khoa", ATTACKER, now=old)
+    record_failure("moi_sai", SCHOOL_NAT)
+    out = io.StringIO()
+    call_command("purge_login_counters", stdout=out)
+    # the counters of three days ago are gone (their locks long over), today's stay
+    assert out.getvalue().strip() == "Đã xóa 6 bộ đếm."
+    assert sorted(LoginThrottle.objects.values_list("scope", "username", "ip")) == [
+        ("address", "", SCHOOL_NAT),
+        ("pair", "moi_sai", SCHOOL_NAT),
+        ("username", "moi_sai", ""),
+    ]
