@@ -1,7 +1,7 @@
 """Response headers every page carries (security.md G2): a strict Content-Security-Policy (no
-inline script or style anywhere: htmx and our JavaScript are static files), Permissions-Policy,
-Cross-Origin-Resource-Policy, and `Cache-Control: no-store` on every page a logged-in user gets
-and on every other page that did not explicitly ask to be cached publicly. HSTS, nosniff,
+inline script or style anywhere: htmx and our JavaScript are static files; not on PDFs, below),
+Permissions-Policy, Cross-Origin-Resource-Policy, and `Cache-Control: no-store` on every page a
+logged-in user gets and on every other page that did not explicitly ask to be cached publicly. HSTS, nosniff,
 Referrer-Policy and X-Frame-Options come from Django's SecurityMiddleware and
 XFrameOptionsMiddleware (settings.py)."""
 
@@ -39,6 +39,10 @@ PERMISSIONS_POLICY = ", ".join(
     )
 )
 NO_STORE = "no-store"
+# A PDF shown in place gets no page CSP: Chromium's viewer does not run under one (object-src
+# 'none' leaves it blank). Our PDFs carry no JavaScript (records/, assessment/ build them) and
+# uploaded ones are served as attachments.
+PDF = "application/pdf"
 
 
 def content_security_policy() -> str:
@@ -64,7 +68,8 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response.setdefault("Content-Security-Policy", self.csp)
+        if not response.get("Content-Type", "").startswith(PDF):
+            response.setdefault("Content-Security-Policy", self.csp)
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         cache_control = response.get("Cache-Control", "")
