@@ -163,8 +163,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# Content-Security-Policy and the other headers of hocbaso/config/security_headers.py; a
-# report-only URL may be added for a trial (CSP_REPORT_URI).
+# Content-Security-Policy and the other headers of hocbaso/config/security_headers.py;
+# violation reports go to CSP_REPORT_URI when it is set.
 CSP_REPORT_URI = env_str("CSP_REPORT_URI", "")
 # Second factor (people/totp.py, people/second_factor.py). The DEMO waiver lets users who
 # must have a second factor but have not enrolled one yet log in with the password alone; it
@@ -179,9 +179,10 @@ _DEV_MFA_KEY = "dev-only-mfa-key"  # noqa: S105 - refused below when DEBUG is of
 MFA_SECRET_KEY = env_secret("HOCBASO_MFA_KEY", _DEV_MFA_KEY)
 if not DEBUG and MFA_SECRET_KEY == _DEV_MFA_KEY:
     raise ImproperlyConfigured("HOCBASO_MFA_KEY must be set when DEBUG is off")
-# Brute-force protection (people/login_throttle.py): failures per (username, IP) pair before
-# that pair is locked, failures per username from any address before every new attempt on it
-# waits, distinct failing usernames per IP before that address is locked (above a school NAT).
+# Brute-force protection (people/login_throttle.py), within LOGIN_WINDOW_SECONDS: failures per
+# (username, IP) pair before that pair is locked (LOGIN_LOCK_SECONDS, doubling), failures per
+# username from any address before the username is locked for the window, distinct failing
+# usernames per IP before that address is locked (far above a school's NAT).
 LOGIN_PAIR_LIMIT = env_int("LOGIN_PAIR_LIMIT", 5)
 LOGIN_USERNAME_LIMIT = env_int("LOGIN_USERNAME_LIMIT", 10)
 LOGIN_IP_USERNAME_LIMIT = env_int("LOGIN_IP_USERNAME_LIMIT", 100)

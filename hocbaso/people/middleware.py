@@ -9,7 +9,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
 
-from hocbaso.people.second_factor import next_step
+from hocbaso.people.second_factor import is_done, next_step
 
 _LAST_SEEN = "hocbaso_last_seen"
 _STARTED = "hocbaso_session_started"
@@ -57,7 +57,12 @@ class SecondFactorRequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not _exempt(request):
+        if (
+            user is not None
+            and user.is_authenticated
+            and not is_done(request.session)
+            and not _exempt(request)
+        ):
             step = next_step(user, request.session)
             if step is not None:
                 target = reverse(
