@@ -1,8 +1,8 @@
 """Response headers every page carries (security.md G2): a strict Content-Security-Policy (no
 inline script or style anywhere: htmx and our JavaScript are static files; not on PDFs, below),
 Permissions-Policy, Cross-Origin-Resource-Policy, and `Cache-Control: no-store` on every page a
-logged-in user gets and on every other page that did not explicitly ask to be cached publicly. HSTS, nosniff,
-Referrer-Policy and X-Frame-Options come from Django's SecurityMiddleware and
+logged-in user gets and on every other page that did not explicitly ask to be cached publicly.
+HSTS, nosniff, Referrer-Policy and X-Frame-Options come from Django's SecurityMiddleware and
 XFrameOptionsMiddleware (settings.py)."""
 
 from __future__ import annotations
