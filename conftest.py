@@ -39,6 +39,21 @@ def _private_media(tmp_path: Path, settings) -> None:  # type: ignore[no-untyped
 
 
 @pytest.fixture(autouse=True)
+def _second_factor_enforced(settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Tests run as production does: the DEMO waiver of the second factor is off. A test's
+    `client.force_login(user)` stands for a whole login and marks the second factor as proved
+    (hocbaso/people/testing.py); tests of the login's steps post the real forms."""
+    from django.contrib.auth.signals import user_logged_in
+
+    from hocbaso.people.testing import force_login_proves_second_factor
+
+    settings.MFA_DEMO_WAIVER = False
+    user_logged_in.connect(force_login_proves_second_factor, dispatch_uid="tests-second-factor")
+    yield
+    user_logged_in.disconnect(dispatch_uid="tests-second-factor")
+
+
+@pytest.fixture(autouse=True)
 def _audit_context() -> Iterator[None]:
     with request_context("test", ip="127.0.0.1"):
         yield

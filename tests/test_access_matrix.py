@@ -867,6 +867,11 @@ MATRIX: dict[str, list[Route]] = {
         )
     },
     # end signed XML and DEMO PKI
+    # second factor (issue 7): every logged-in user may open both steps (a user without an
+    # authenticator is sent from the first to the enrolment).
+    "second_factor_verify": [Route(lambda w: "/xac-thuc-hai-buoc/", "get", ALL)],
+    "second_factor_enrol": [Route(lambda w: "/xac-thuc-hai-buoc/dang-ky/", "get", ALL)],
+    # end second factor
 }
 # exchange with national systems (hocbaso/exchange): a school's exports for its management and
 # the Sở's officers (other readers of the school: 403); the province page, its exports, the

@@ -20,7 +20,7 @@ from hocbaso.signing.demo_store import DemoAuthority
 from hocbaso.signing.testing import give_certificate
 from hocbaso.signing.trust import trust_roots
 from hocbaso.signing.verify_pdf import verify_pdf
-from tests.browser import chromium_browser
+from tests.browser import chromium_browser, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,11 +30,7 @@ def _login(browser: Any, base_url: str, username: str) -> tuple[Any, list[str]]:
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{base_url}/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base_url}/")
+    log_in(page, base_url, username, PASSWORD)
     return page, errors
 
 

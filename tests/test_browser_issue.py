@@ -28,7 +28,7 @@ from hocbaso.records.tests.chain_world import give_signers
 from hocbaso.records.tests.conftest import AFTER_CN_DEADLINE, fill_and_lock, verify_profile
 from hocbaso.signing.demo_store import DemoAuthority
 from hocbaso.signing.trust import trust_roots
-from tests.browser import chromium_browser
+from tests.browser import chromium_browser, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -65,11 +65,7 @@ def _login(browser: Any, base_url: str, username: str) -> tuple[Any, Any, list[s
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{base_url}/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base_url}/")
+    log_in(page, base_url, username, PASSWORD)
     return context, page, errors
 
 

@@ -97,6 +97,13 @@ ACTIONS: dict[str, str] = {
     "exchange.push_failed": "Gửi học bạ lên hệ thống quốc gia không thành công",
     "exchange.push_requeued": "Gửi lại học bạ lên hệ thống quốc gia",
     "exchange.push_cancelled": "Hủy lượt gửi học bạ (phiên bản đã bị thay thế)",
+    # login protections and second factor (issue 7: people/login_throttle.py, second_factor)
+    "account.login_locked": "Tạm khóa đăng nhập vì nhập sai nhiều lần",
+    "account.mfa_enrolled": "Đăng kí xác thực hai bước",
+    "account.mfa_verified": "Xác thực hai bước thành công",
+    "account.mfa_failed": "Xác thực hai bước thất bại",
+    "account.mfa_recovery_used": "Dùng mã khôi phục xác thực hai bước",
+    "account.mfa_reset": "Hủy đăng kí xác thực hai bước",
 }
 
 

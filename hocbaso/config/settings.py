@@ -24,7 +24,12 @@ if not DEBUG and SECRET_KEY == _DEV_KEY:
 FIELD_HASH_KEY = env_secret("FIELD_HASH_KEY", "dev-only-field-hash-key")
 if not DEBUG and FIELD_HASH_KEY == "dev-only-field-hash-key":
     raise ImproperlyConfigured("FIELD_HASH_KEY must be set when DEBUG is off")
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
+if not DEBUG and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off")
+# Reverse proxies in front of the app whose X-Forwarded-For is trusted (1 behind one nginx);
+# 0 ignores the header (config/client_address.py).
+TRUSTED_PROXY_COUNT = env_int("HOCBASO_TRUSTED_PROXY_COUNT", 0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -50,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "hocbaso.config.security_headers.SecurityHeadersMiddleware",
+    "hocbaso.config.client_address.ClientAddressMiddleware",
     "hocbaso.audit.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "hocbaso.config.language.ChosenLanguageMiddleware",
@@ -57,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "hocbaso.people.middleware.StaffIdleTimeoutMiddleware",
+    "hocbaso.people.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -116,18 +124,70 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions: staff are logged out after 30 idle minutes (StaffIdleTimeoutMiddleware);
-# every session ends after 12 hours at most.
+# -- Security (issue 7; docs/deploy.md, .env.example) ------------------------------------------
+# Sessions: a staff member idle STAFF_IDLE_TIMEOUT_SECONDS is logged out; every session ends
+# SESSION_MAX_AGE_SECONDS after the login, however active (people/middleware.py).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
+SESSION_MAX_AGE_SECONDS = env_int("SESSION_MAX_AGE_SECONDS", SESSION_COOKIE_AGE)
 STAFF_IDLE_TIMEOUT_SECONDS = env_int("STAFF_IDLE_TIMEOUT_SECONDS", 30 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# HTTPS: on by default with DEBUG off. Behind nginx, set SECURE_PROXY_SSL_HEADER (e.g.
+# "HTTP_X_FORWARDED_PROTO,https") only when the proxy always sets that header itself.
+_HTTPS = env_bool("HOCBASO_HTTPS", default=not DEBUG)
+SESSION_COOKIE_SECURE = _HTTPS
+CSRF_COOKIE_SECURE = _HTTPS
+if _HTTPS:
+    # __Host- cookies: only over HTTPS, for this exact host, path / (no subdomain may set them).
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=_HTTPS)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if _HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=_HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+# Silenced with a reason (security.md G1): the HSTS preload list takes registrable domains
+# only (e.g. the Sở's whole example.gov.vn), a decision for the domain's owner, not this app;
+# set SECURE_HSTS_PRELOAD=1 once the owner has decided.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+_proxy_header = env_list("SECURE_PROXY_SSL_HEADER", [])
+if _proxy_header:
+    if len(_proxy_header) != 2 or not _proxy_header[0].startswith("HTTP_"):
+        raise ImproperlyConfigured(
+            "SECURE_PROXY_SSL_HEADER must be 'HTTP_<HEADER>,<value>', e.g. "
+            "'HTTP_X_FORWARDED_PROTO,https'"
+        )
+    SECURE_PROXY_SSL_HEADER = (_proxy_header[0], _proxy_header[1])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy and the other headers of hocbaso/config/security_headers.py;
+# violation reports go to CSP_REPORT_URI when it is set.
+CSP_REPORT_URI = env_str("CSP_REPORT_URI", "")
+# Second factor (people/totp.py, people/second_factor.py). The DEMO waiver lets users who
+# must have a second factor but have not enrolled one yet log in with the password alone; it
+# exists for demo installations only and is refused with DEBUG off.
+MFA_DEMO_WAIVER = env_bool("HOCBASO_DEMO_MFA_WAIVER", default=DEBUG)
+if MFA_DEMO_WAIVER and not DEBUG:
+    raise ImproperlyConfigured("HOCBASO_DEMO_MFA_WAIVER must not be on in production (DEBUG off)")
+MFA_ISSUER = env_str("HOCBASO_MFA_ISSUER", "Học bạ số")
+# Key encrypting the TOTP secrets at rest; kept apart from SECRET_KEY (which may rotate):
+# changing it makes every enrolled user enrol again.
+_DEV_MFA_KEY = "dev-only-mfa-key"  # noqa: S105 - refused below when DEBUG is off
+MFA_SECRET_KEY = env_secret("HOCBASO_MFA_KEY", _DEV_MFA_KEY)
+if not DEBUG and MFA_SECRET_KEY == _DEV_MFA_KEY:
+    raise ImproperlyConfigured("HOCBASO_MFA_KEY must be set when DEBUG is off")
+# Brute-force protection (people/login_throttle.py), within LOGIN_WINDOW_SECONDS: failures per
+# (username, IP) pair before that pair is locked (LOGIN_LOCK_SECONDS, doubling), failures per
+# username from any address before the username is locked for the window, distinct failing
+# usernames per IP before that address is locked (far above a school's NAT).
+LOGIN_PAIR_LIMIT = env_int("LOGIN_PAIR_LIMIT", 5)
+LOGIN_USERNAME_LIMIT = env_int("LOGIN_USERNAME_LIMIT", 10)
+LOGIN_IP_USERNAME_LIMIT = env_int("LOGIN_IP_USERNAME_LIMIT", 100)
+LOGIN_WINDOW_SECONDS = env_int("LOGIN_WINDOW_SECONDS", 15 * 60)
+LOGIN_LOCK_SECONDS = env_int("LOGIN_LOCK_SECONDS", 60)
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]

@@ -2,19 +2,24 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import Resolver404, resolve, reverse
+
+from hocbaso.people.second_factor import is_done, next_step
 
 _LAST_SEEN = "hocbaso_last_seen"
 _STARTED = "hocbaso_session_started"
 
 
 class StaffIdleTimeoutMiddleware:
-    """Log out a staff member idle for STAFF_IDLE_TIMEOUT_SECONDS (30 min by default), and any
-    session SESSION_COOKIE_AGE (12 h) after it started, however active (security.md F4): each
-    request writes `_LAST_SEEN`, and every write pushes the session's own expiry forward."""
+    """Log out a user idle for STAFF_IDLE_TIMEOUT_SECONDS (30 min by default), and any session
+    SESSION_MAX_AGE_SECONDS (12 h) after it started, however active (security.md F4): each
+    request writes `_LAST_SEEN`, and every write pushes the session's own expiry forward, so
+    the absolute limit is kept here, from `_STARTED` (set at the first request after login)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -27,8 +32,50 @@ class StaffIdleTimeoutMiddleware:
             started = request.session.setdefault(_STARTED, now)
             idle = now - last_seen if isinstance(last_seen, int) else 0
             age = now - started if isinstance(started, int) else 0
-            if idle > settings.STAFF_IDLE_TIMEOUT_SECONDS or age >= settings.SESSION_COOKIE_AGE:
+            if (
+                idle > settings.STAFF_IDLE_TIMEOUT_SECONDS
+                or age >= settings.SESSION_MAX_AGE_SECONDS
+            ):
                 logout(request)
             else:
                 request.session[_LAST_SEEN] = now
         return self.get_response(request)
+
+
+# Pages a logged-in user reaches before proving the second factor.
+SECOND_FACTOR_EXEMPT = frozenset(
+    {"second_factor_verify", "second_factor_enrol", "logout", "login", "set_language"}
+)
+
+
+class SecondFactorRequiredMiddleware:
+    """Until the session has proved its second factor (or enrolled one, for the roles that must
+    have one: people/second_factor.py), every page redirects to that step, `next` kept."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not is_done(request.session)
+            and not _exempt(request)
+        ):
+            step = next_step(user, request.session)
+            if step is not None:
+                target = reverse(
+                    "second_factor_verify" if step == "verify" else "second_factor_enrol"
+                )
+                query = urlencode({"next": request.get_full_path()})
+                return HttpResponseRedirect(f"{target}?{query}")
+        return self.get_response(request)
+
+
+def _exempt(request: HttpRequest) -> bool:
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    return match.url_name in SECOND_FACTOR_EXEMPT

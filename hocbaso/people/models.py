@@ -286,3 +286,11 @@ class StudentPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student_id}:{self.sha256[:12]}"
+
+
+# The login's protections (issue 7) live in their own module.
+from hocbaso.people.auth_models import (  # noqa: E402, F401
+    LoginThrottle,
+    RecoveryCode,
+    TotpDevice,
+)

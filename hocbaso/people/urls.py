@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from hocbaso.people.views import accounts, assignments, home, schools, students, transfers_io
+from hocbaso.people.views import (
+    accounts,
+    assignments,
+    home,
+    schools,
+    second_factor,
+    students,
+    transfers_io,
+)
 from hocbaso.people.views.reauth import reauthenticate_view
 
 urlpatterns = [
@@ -10,6 +18,12 @@ urlpatterns = [
     path("dang-nhap/", accounts.LoginView.as_view(), name="login"),
     path("dang-xuat/", accounts.logout_view, name="logout"),
     path("xac-thuc-lai/", reauthenticate_view, name="reauthenticate"),
+    path("xac-thuc-hai-buoc/", second_factor.second_factor_verify, name="second_factor_verify"),
+    path(
+        "xac-thuc-hai-buoc/dang-ky/",
+        second_factor.second_factor_enrol,
+        name="second_factor_enrol",
+    ),
     path("truong/", schools.school_list, name="school_list"),
     path("truong/<int:pk>/", schools.school_detail, name="school_detail"),
     path("truong/<int:pk>/hoan-thien/", schools.school_completeness, name="school_completeness"),

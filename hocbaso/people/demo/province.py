@@ -39,6 +39,7 @@ from hocbaso.people.demo.staff import (
     school_staff,
     specialist_subjects,
 )
+from hocbaso.people.demo.totp import enrol_demo_totp
 from hocbaso.people.models import Gender, Role, User
 
 GRADES = (1, 2, 3, 4, 5)
@@ -249,6 +250,9 @@ def _seed_school(
                 grades=list(member.grades),
                 acting_user=SEED,
             )
+        if member.role == Role.PRINCIPAL:
+            # the demo principals show the second factor: `manage.py demo_totp hieutruong`
+            enrol_demo_totp(by_key[member.key])
     staffing = []
     for class_group in classes:
         homeroom = by_key[f"gvcn{class_group.name.lower()}"]

@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from hocbaso.people import login_throttle
 from hocbaso.people.actions.accounts import reauthenticate
 
 
@@ -29,9 +30,18 @@ def reauthenticate_view(request: HttpRequest) -> HttpResponse:
     next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
     error = ""
     if request.method == "POST":
-        if reauthenticate(request.user, request.POST.get("password", ""), session=request.session):
+        # the login's brute-force limits apply: a stolen session must not guess the password
+        name, ip = request.user.get_username(), str(request.META.get("REMOTE_ADDR") or "")
+        if not login_throttle.check_allowed(name, ip).allowed:
+            error = _("Mật khẩu không đúng. Nếu đã nhập sai nhiều lần, hãy chờ vài phút.")
+        elif reauthenticate(
+            request.user, request.POST.get("password", ""), session=request.session
+        ):
+            login_throttle.record_success(name, ip)
             return redirect(next_url)
-        error = _("Mật khẩu không đúng.")
+        else:
+            login_throttle.record_failure(name, ip)
+            error = _("Mật khẩu không đúng.")
     return render(
         request,
         "people/reauthenticate.html",

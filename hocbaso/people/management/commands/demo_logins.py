@@ -50,6 +50,16 @@ class Command(BaseCommand):
                 "Kí số DEMO: cán bộ trường mẫu có chứng thư số DEMO, mã PIN "
                 f"{settings.SIGNING_DEMO_PIN} (CA DEMO chỉ được tin cậy trong bản dùng thử)."
             )
+        self.stdout.write(
+            "Xác thực hai bước: Hiệu trưởng các trường mẫu đã đăng kí ứng dụng xác thực DEMO — "
+            "sau mật khẩu, nhập mã do «python manage.py demo_totp hieutruong» in ra."
+        )
+        if getattr(settings, "MFA_DEMO_WAIVER", False):
+            self.stdout.write(
+                "Các tài khoản Ban giám hiệu, quản trị, cán bộ xã/Sở, thanh tra khác chưa đăng kí: "
+                "bản dùng thử cho vào bằng mật khẩu (HOCBASO_DEMO_MFA_WAIVER); bản triển khai "
+                "thật bắt buộc đăng kí ở lần đăng nhập đầu."
+            )
         existing = set(
             User.objects.filter(username__in=DEMO_USERNAMES).values_list("username", flat=True)
         )

@@ -1,0 +1,84 @@
+"""Who must prove a second factor, and whether this session has (security.md F5, ASVS 6.3.3).
+
+Required: principals, vice-principals, school IT admins, commune and province officers,
+inspectors, and the system administrators (superusers, Django admin staff). Optional: teachers
+and group heads (they may enrol; once enrolled they are always asked). Parents: not required —
+the documented relaxation of security.md §1 (ASVS 6.3.3): a parent sees only their own child's
+published results, read-only, and a second device would keep many families out; their accounts
+are protected by the brute-force limits instead.
+
+In a DEMO installation (settings.MFA_DEMO_WAIVER, on by default only while DEBUG is on, refused
+with DEBUG off) a required user who has not enrolled yet is let in with the password alone; a
+user who has enrolled is asked for the code as everywhere else."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any, Literal
+
+from django.conf import settings
+from django.utils import timezone
+
+from hocbaso.people.auth_models import TotpDevice
+from hocbaso.people.models import Role, StaffRole
+
+REQUIRED_ROLES = frozenset(
+    {
+        Role.PRINCIPAL,
+        Role.VICE_PRINCIPAL,
+        Role.SCHOOL_ADMIN,
+        Role.COMMUNE_OFFICER,
+        Role.PROVINCE_OFFICER,
+        Role.INSPECTOR,
+    }
+)
+SESSION_DONE = "hocbaso_second_factor_at"
+SESSION_CHECKED = "hocbaso_second_factor_checked"
+# A user found not to need a second factor is checked again after this long, so that a role
+# granted during the session takes effect without a new login.
+RECHECK_SECONDS = 300
+
+Step = Literal["verify", "enrol"]
+
+
+def requires_second_factor(user: Any) -> bool:
+    if user.is_superuser or user.is_staff:
+        return True
+    return StaffRole.objects.active().filter(user=user, role__in=REQUIRED_ROLES).exists()
+
+
+def has_second_factor(user: Any) -> bool:
+    return TotpDevice.objects.filter(user=user).exists()
+
+
+def mark_done(session: Any, *, now: dt.datetime | None = None) -> None:
+    session[SESSION_DONE] = (now or timezone.now()).isoformat()
+    session.pop(SESSION_CHECKED, None)
+
+
+def forget(session: Any) -> None:
+    """At a new password login: the previous proof, if any, no longer counts."""
+    session.pop(SESSION_DONE, None)
+    session.pop(SESSION_CHECKED, None)
+
+
+def is_done(session: Any) -> bool:
+    return bool(session.get(SESSION_DONE))
+
+
+def next_step(user: Any, session: Any) -> Step | None:
+    """What this logged-in session must do before anything else: prove the factor it has,
+    enrol one, or nothing."""
+    if is_done(session):
+        return None
+    now = int(time.time())
+    checked = session.get(SESSION_CHECKED)
+    if isinstance(checked, int) and 0 <= now - checked < RECHECK_SECONDS:
+        return None
+    if has_second_factor(user):
+        return "verify"
+    if requires_second_factor(user) and not settings.MFA_DEMO_WAIVER:
+        return "enrol"
+    session[SESSION_CHECKED] = now
+    return None
