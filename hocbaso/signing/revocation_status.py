@@ -83,6 +83,24 @@ def check_revocation(
     at: dt.datetime,
 ) -> RevocationStatus:
     """The revocation status of ``cert`` at ``at`` (an aware datetime)."""
+    return asyncio.run(
+        async_check_revocation(
+            cert, trust_roots=trust_roots, crls=crls, ocsps=ocsps, others=others, at=at
+        )
+    )
+
+
+async def async_check_revocation(
+    cert: asn1_x509.Certificate,
+    *,
+    trust_roots: Sequence[asn1_x509.Certificate],
+    crls: Sequence[bytes],
+    ocsps: Sequence[bytes] = (),
+    others: Sequence[asn1_x509.Certificate] = (),
+    at: dt.datetime,
+) -> RevocationStatus:
+    """`check_revocation` inside a running event loop (`verify_pdf` checks every certificate
+    of a file in one)."""
     if not crls and not ocsps:
         return RevocationStatus(checked=False, detail="no revocation information")
     context = revocation_context(trust_roots, crls=crls, ocsps=ocsps, others=others, moment=at)
@@ -90,7 +108,7 @@ def check_revocation(
         cert, intermediate_certs=list(others), validation_context=context
     )
     try:
-        path = asyncio.run(validator.async_validate_path())
+        path = await validator.async_validate_path()
     except RevokedError as exc:
         when = exc.revocation_dt
         return RevocationStatus(

@@ -60,6 +60,7 @@ signers and the TSA, each a certificate path validated with its CRL, ~2–3 ms e
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -73,9 +74,12 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields as sig_fields
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.general import extract_certificate_info
-from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
-from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko.sign.validation.pdf_embedded import (
+    EmbeddedPdfSignature,
+    async_validate_pdf_signature,
+    async_validate_pdf_timestamp,
+)
 from pyhanko.sign.validation.status import (
     DocumentTimestampStatus,
     PdfSignatureStatus,
@@ -83,14 +87,28 @@ from pyhanko.sign.validation.status import (
 )
 from pyhanko_certvalidator import ValidationContext
 
-from hocbaso.signing import _fast_diff, _fast_hex, _fast_names, _fast_parse
-from hocbaso.signing.revocation_status import RevocationData, RevocationStatus, check_revocation
+from hocbaso.signing import (
+    _fast_certpaths,
+    _fast_diff,
+    _fast_hex,
+    _fast_names,
+    _fast_objects,
+    _fast_parse,
+)
+from hocbaso.signing._fast_certpaths import PathCachingContext
+from hocbaso.signing.revocation_status import (
+    RevocationData,
+    RevocationStatus,
+    async_check_revocation,
+)
 from hocbaso.signing.signers import to_asn1
 
 _fast_hex.install()
 _fast_names.install()
 _fast_diff.install()
 _fast_parse.install()
+_fast_objects.install()
+_fast_certpaths.install()
 
 COVERAGE = {
     SignatureCoverageLevel.ENTIRE_FILE: "entire_file",
@@ -302,7 +320,7 @@ class _RevocationCheck:
     embedded_only: bool = True
 
 
-def _check_cert(
+async def _check_cert(
     cert: asn1_x509.Certificate,
     others: list[asn1_x509.Certificate],
     at: dt.datetime,
@@ -315,14 +333,14 @@ def _check_cert(
     """Check with the file's own data first, then with everything known."""
     status = RevocationStatus(checked=False)
     if embedded:
-        status = check_revocation(
+        status = await async_check_revocation(
             cert, trust_roots=roots, crls=embedded.crls, ocsps=embedded.ocsps, others=others, at=at
         )
     if not status.checked:
         outcome.embedded_only = False
         both = embedded + given
         if given:
-            status = check_revocation(
+            status = await async_check_revocation(
                 cert, trust_roots=roots, crls=both.crls, ocsps=both.ocsps, others=others, at=at
             )
     if not status.checked:
@@ -398,7 +416,7 @@ def _apply_revocation(use: _CertUse, status: RevocationStatus, notes: list[str])
         )
 
 
-def _check_revocations(
+async def _check_revocations(
     uses: list[_CertUse],
     *,
     roots: list[asn1_x509.Certificate],
@@ -415,7 +433,7 @@ def _check_revocations(
         by_cert.setdefault(use.cert.dump(), []).append(use)
     for group in by_cert.values():
         latest = max(group, key=lambda use: use.moment)
-        status = _check_cert(
+        status = await _check_cert(
             latest.cert, latest.others, latest.moment, roots=roots, embedded=embedded,
             given=given, outcome=outcome,
         )  # fmt: skip
@@ -452,6 +470,26 @@ def verify_pdf(
 
     ``revocation``: CRLs / OCSP responses to check the certificates against, besides those
     embedded in the file."""
+    report, _reader = verify_pdf_and_reader(
+        pdf,
+        trust_roots=trust_roots,
+        require_all_fields_signed=require_all_fields_signed,
+        at=at,
+        revocation=revocation,
+    )
+    return report
+
+
+def verify_pdf_and_reader(
+    pdf: bytes,
+    *,
+    trust_roots: Sequence[x509.Certificate],
+    require_all_fields_signed: bool = True,
+    at: dt.datetime | None = None,
+    revocation: RevocationData | None = None,
+) -> tuple[PdfReport, PdfFileReader | None]:
+    """`verify_pdf`, and the file as parsed for it (None when it does not parse) for a caller
+    that reads more of the same file (`records.verification`): parsed once, not twice."""
     roots = [to_asn1(cert) for cert in trust_roots]
     try:
         reader = PdfFileReader(BytesIO(pdf), strict=False)
@@ -459,17 +497,74 @@ def verify_pdf(
         doc_timestamps = list(reader.embedded_timestamp_signatures)
         all_fields = [name for name, _, _ in sig_fields.enumerate_sig_fields(reader)]
     except Exception as exc:  # noqa: BLE001 — any parse failure is an invalid file
-        return PdfReport(valid=False, signatures=[], problems=[f"Không đọc được tệp PDF: {exc}"])
+        problem = f"Không đọc được tệp PDF: {exc}"
+        return PdfReport(valid=False, signatures=[], problems=[problem]), None
+    # One event loop for every signature, timestamp and revocation check of the file.
+    report = asyncio.run(
+        _verify(
+            reader,
+            embedded,
+            doc_timestamps,
+            all_fields,
+            roots=roots,
+            require_all_fields_signed=require_all_fields_signed,
+            at=at,
+            revocation=revocation,
+        )
+    )
+    return report, reader
+
+
+async def _verify(
+    reader: PdfFileReader,
+    embedded: list[EmbeddedPdfSignature],
+    doc_timestamps: list[EmbeddedPdfSignature],
+    all_fields: list[str],
+    *,
+    roots: list[asn1_x509.Certificate],
+    require_all_fields_signed: bool,
+    at: dt.datetime | None,
+    revocation: RevocationData | None,
+) -> PdfReport:
+    # One context for every signature and timestamp of this file (and only this file): the
+    # path validated for a certificate is validated once (`_fast_certpaths`).
+    context = PathCachingContext(
+        trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail", moment=at
+    )
+    try:
+        return await _verify_in(
+            reader,
+            embedded,
+            doc_timestamps,
+            all_fields,
+            context,
+            roots=roots,
+            require_all_fields_signed=require_all_fields_signed,
+            at=at,
+            revocation=revocation,
+        )
+    finally:
+        await context.aclose()
+
+
+async def _verify_in(
+    reader: PdfFileReader,
+    embedded: list[EmbeddedPdfSignature],
+    doc_timestamps: list[EmbeddedPdfSignature],
+    all_fields: list[str],
+    context: ValidationContext,
+    *,
+    roots: list[asn1_x509.Certificate],
+    require_all_fields_signed: bool,
+    at: dt.datetime | None,
+    revocation: RevocationData | None,
+) -> PdfReport:
     signatures: list[SignatureReport] = []
     checked_sigs: list[tuple[EmbeddedPdfSignature, SignatureReport]] = []
     problems: list[str] = []
-    # One context for every signature: certificate paths found once are reused.
-    context = ValidationContext(
-        trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail", moment=at
-    )
     for index, sig in enumerate(embedded):
         try:
-            status = validate_pdf_signature(sig, context)
+            status = await async_validate_pdf_signature(sig, context)
             report = _signature_report(
                 status, sig.field_name, sig.docmdp_level, sig.sig_object.get("/Reason")
             )
@@ -486,7 +581,7 @@ def verify_pdf(
     for ts_sig in doc_timestamps:
         try:
             ts_report = _timestamp_report(
-                validate_pdf_timestamp(ts_sig, context), ts_sig.field_name
+                await async_validate_pdf_timestamp(ts_sig, context), ts_sig.field_name
             )
         except Exception as exc:  # noqa: BLE001 — a malformed timestamp fails, not crashes
             problems.append(
@@ -503,14 +598,11 @@ def verify_pdf(
         timestamps.append(ts_report)
     timestamp_fields = {ts_sig.field_name for ts_sig in doc_timestamps}
     if embedded:
-        ranges = embedded[0].byte_range
         try:
-            first_revision = pdf[: int(ranges[2]) + int(ranges[3])]
+            # the fields of the revision the first signature signed (parsed already)
+            certified = reader.get_historical_resolver(embedded[0].signed_revision)
             certified_fields = set(
-                name
-                for name, _, _ in sig_fields.enumerate_sig_fields(
-                    PdfFileReader(BytesIO(first_revision), strict=False)
-                )
+                name for name, _, _ in sig_fields.enumerate_sig_fields(certified)
             )
         except Exception:  # noqa: BLE001 — fail closed
             problems.append("Không đọc được phiên bản tài liệu của chữ kí đầu tiên.")
@@ -548,7 +640,7 @@ def verify_pdf(
             for sig, report in checked_sigs
             for use in _certificate_uses(sig, report, dss_certs, moment, outcome)
         ]
-        _check_revocations(
+        await _check_revocations(
             uses, roots=roots, embedded=dss_data, given=given, outcome=outcome, notes=notes
         )
     else:

@@ -1,0 +1,284 @@
+"""A faster reader for PDF dictionaries (and the objects inside them), installed into pyHanko.
+
+Even with `_fast_parse`, pyHanko 0.38 reads a dictionary token by token through Python calls
+that seek and read the stream a byte or a few at a time: parsing the ~90 objects a verification
+of the sealed year page reads (its revisions, its signature dictionaries) was about a third of
+the CPU of `verify_pdf` (bench/bench_sign.py, profiled).
+
+`read_dictionary` replaces ``DictionaryObject.read_from_stream``. It reads a window of the
+stream and splits the dictionary with one regular expression into the tokens pyHanko would
+read, rule for rule:
+
+* names: ``/`` and a maximal run of bytes that are neither PDF whitespace nor delimiters,
+  decoded by `_fast_parse.decode_name` (pyHanko's ``_decode_name`` for any unusual name);
+* a value starting with a digit is an indirect reference when pyHanko's own test matches
+  (``INDIRECT_PATTERN`` on the next 20 bytes), otherwise a number; numbers are maximal runs of
+  ``+,-.`` and digits, a real when there is a ``.`` — anything ``int``/``Decimal`` would refuse
+  goes to pyHanko;
+* ``true``, ``false``, ``null``; hex strings (hex digits and whitespace); literal strings
+  without nested parentheses, their escapes decoded as pyHanko decodes them; both through
+  pyHanko's ``pdf_string``;
+* nested dictionaries and arrays, every value with the container reference pyHanko gives it
+  (keys get none, as in pyHanko).
+
+Anything else — a comment, a nested parenthesis, a duplicate key, a nested dictionary followed
+by ``stream``, an unknown escape or byte, a dictionary not closed within the window (grown up
+to 4 MiB), content-stream parsing — and the whole dictionary is read again by pyHanko's own
+reader from its first byte, so its result or its error is pyHanko's. After a top-level
+dictionary, the stream payload (if any) is read by pyHanko's own ``_maybe_read_stream_payload``
+and the object built as pyHanko builds it.
+
+hocbaso/signing/tests/test_fast_paths.py compares the objects of whole files (signed records,
+the tamper corpus) and edge cases with pyHanko's reader.
+"""
+
+from __future__ import annotations
+
+import binascii
+import re
+from typing import Any
+
+from pyhanko.pdf_utils import generic
+
+from hocbaso.signing._fast_parse import decode_name
+
+ORIGINAL_READ_DICTIONARY = generic.DictionaryObject.read_from_stream
+_installed = False
+
+_WINDOW = 8192
+_MAX_WINDOW = 4 * 1024 * 1024
+_WHITESPACE = re.compile(rb"[ \n\r\t\f\x00]*")
+_TOKEN = re.compile(
+    rb"(?P<name>/[^ \n\r\t\f\x00()<>\[\]{}/%]*)"
+    rb"|(?P<dopen><<)"
+    rb"|(?P<dclose>>>)"
+    rb"|(?P<hex><[0-9A-Fa-f \n\r\t\f\x00]*>)"
+    rb"|(?P<aopen>\[)"
+    rb"|(?P<aclose>\])"
+    rb"|(?P<num>[+,\-.0-9]+)"
+    rb"|(?P<str>\((?:[^()\\]|\\[\s\S])*\))"
+    rb"|(?P<true>true)|(?P<false>false)|(?P<null>null)"
+)
+_REFERENCE = re.compile(rb"([0-9]+)[ \t\n\r\f]+([0-9]+)[ \t\n\r\f]+R")
+_NUMBER = re.compile(rb"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
+_HEX_WHITESPACE = re.compile(rb"[ \n\r\t\f\x00]+")
+_ESCAPE = re.compile(rb"\\(?:([0-9]{1,3})|([\n\r])[\n\r]?|([\s\S]))")
+_SIMPLE_ESCAPES = {
+    **{c: bytes((c,)) for c in b"() /%<>[]#_&$\\"},
+    ord("n"): b"\n",
+    ord("r"): b"\r",
+    ord("t"): b"\t",
+    ord("b"): b"\b",
+    ord("f"): b"\f",
+}
+
+
+class _Unsupported(Exception):
+    """Leave this dictionary to pyHanko."""
+
+
+class _Incomplete(Exception):
+    """The window ended inside the dictionary: read a larger one."""
+
+
+def _unescape(match: re.Match[bytes]) -> bytes:
+    octal, eol, other = match.groups()
+    if octal is not None:
+        value = int(octal, 8) if b"8" not in octal and b"9" not in octal else 256
+        if value > 255:
+            raise _Unsupported
+        return bytes((value,))
+    if eol is not None:
+        return b""
+    replacement = _SIMPLE_ESCAPES.get(other[0])
+    if replacement is None:
+        raise _Unsupported
+    return replacement
+
+
+class _Parser:
+    def __init__(self, window: bytes, at_eof: bool, container_ref: Any, handler: Any) -> None:
+        self.window = window
+        self.at_eof = at_eof
+        self.container_ref = container_ref
+        self.handler = handler
+
+    def skip(self, pos: int) -> int:
+        end = _WHITESPACE.match(self.window, pos).end()  # type: ignore[union-attr]
+        if end >= len(self.window) and not self.at_eof:
+            raise _Incomplete
+        return end
+
+    def token(self, pos: int) -> re.Match[bytes]:
+        window = self.window
+        match = _TOKEN.match(window, pos)
+        if match is None:
+            if (
+                not self.at_eof
+                and (
+                    len(window) - pos < 8
+                    or (window[pos] == 0x28 and b")" not in window[pos:])  # a string cut short
+                    or (window[pos] == 0x3C and b">" not in window[pos:])  # a hex string
+                )
+            ):
+                raise _Incomplete
+            raise _Unsupported
+        if match.end() >= len(self.window) and not self.at_eof:
+            raise _Incomplete  # a name or number might go on
+        return match
+
+    def dictionary(self, pos: int, nested: bool) -> tuple[dict[Any, Any], int]:
+        """The entries of the dictionary whose ``<<`` ends at ``pos``, and where it ends."""
+        data: dict[Any, Any] = {}
+        while True:
+            pos = self.skip(pos)
+            match = self.token(pos)
+            kind = match.lastgroup
+            if kind == "dclose":
+                pos = match.end()
+                if nested:
+                    # pyHanko looks for a stream payload after every dictionary
+                    after = self.skip(pos)
+                    if self.window[after : after + 1] in (b"s", b"%"):
+                        raise _Unsupported
+                return data, pos
+            if kind != "name":
+                raise _Unsupported
+            key = decode_name(match.group()[1:])
+            if key in data:
+                raise _Unsupported  # pyHanko warns or refuses
+            data[key], pos = self.value(self.skip(match.end()))
+
+    def value(self, pos: int) -> tuple[Any, int]:
+        match = self.token(pos)
+        kind = match.lastgroup
+        end = match.end()
+        result: Any
+        if kind == "num":
+            text = match.group()
+            if text[0] in b"0123456789":
+                window = self.window
+                if pos + 20 > len(window) and not self.at_eof:
+                    raise _Incomplete
+                if generic.INDIRECT_PATTERN.match(window, pos, pos + 20) is not None:
+                    ref = _REFERENCE.match(window, pos)
+                    if ref is None:
+                        raise _Unsupported
+                    idnum, generation = int(ref.group(1)), int(ref.group(2))
+                    if idnum <= 0:
+                        raise _Unsupported
+                    result = generic.IndirectObject(idnum, generation, self.handler)
+                    result.container_ref = self.container_ref
+                    return result, ref.end()
+            if not _NUMBER.fullmatch(text):
+                raise _Unsupported
+            ascii_text = text.decode("ascii")
+            if b"." in text:
+                result = generic.FloatObject(ascii_text)
+            else:
+                result = generic.NumberObject(ascii_text)
+        elif kind == "name":
+            result = decode_name(match.group()[1:])
+        elif kind == "dopen":
+            data, end = self.dictionary(end, nested=True)
+            result = generic.DictionaryObject(data)
+        elif kind == "aopen":
+            result, end = self.array(end)
+        elif kind == "hex":
+            digits = _HEX_WHITESPACE.sub(b"", match.group()[1:-1])
+            if len(digits) % 2:
+                digits += b"0"
+            result = generic.pdf_string(binascii.unhexlify(digits))
+        elif kind == "str":
+            raw = match.group()[1:-1]
+            if b"\\" in raw:
+                raw = _ESCAPE.sub(_unescape, raw)
+            result = generic.pdf_string(raw)
+        elif kind == "true":
+            result = generic.BooleanObject(True)
+        elif kind == "false":
+            result = generic.BooleanObject(False)
+        elif kind == "null":
+            result = generic.NullObject()
+        else:
+            raise _Unsupported
+        result.container_ref = self.container_ref
+        return result, end
+
+    def array(self, pos: int) -> tuple[Any, int]:
+        result = generic.ArrayObject()
+        while True:
+            pos = self.skip(pos)
+            if self.window[pos : pos + 1] == b"]":
+                return result, pos + 1
+            item, pos = self.value(pos)
+            result.append(item)
+
+
+def read_dictionary(
+    stream: Any,
+    container_ref: Any,
+    as_metadata_stream: bool = False,
+    in_content_stream: Any = generic.ContentOpReading.NO,
+) -> Any:
+    """Replacement of ``DictionaryObject.read_from_stream`` (same result)."""
+
+    def original() -> Any:
+        stream.seek(start)
+        return ORIGINAL_READ_DICTIONARY(
+            stream,
+            container_ref,
+            as_metadata_stream=as_metadata_stream,
+            in_content_stream=in_content_stream,
+        )
+
+    start = stream.tell()
+    if in_content_stream:
+        return original()
+    handler = container_ref.get_pdf_handler()
+    size = _WINDOW
+    while True:
+        window = stream.read(size)
+        if window[:2] != b"<<":
+            return original()
+        parser = _Parser(window, len(window) < size, container_ref, handler)
+        try:
+            data, end = parser.dictionary(2, nested=False)
+            break
+        except _Incomplete:
+            if size >= _MAX_WINDOW:
+                return original()
+            size *= 8
+            stream.seek(start)
+        except (_Unsupported, ValueError, ArithmeticError):
+            return original()
+        except Exception:  # noqa: BLE001 — whatever pyHanko would make of it
+            return original()
+    stream.seek(start + end)
+    # from here on, as pyHanko's DictionaryObject.read_from_stream
+    stream_data = generic._maybe_read_stream_payload(stream, data, handler)
+    if stream_data is not None:
+        stream_class: Any = generic.StreamObject
+        if as_metadata_stream:
+            try:
+                from pyhanko.pdf_utils.metadata.xmp_xml import MetadataStream
+
+                stream_class = MetadataStream
+            except ImportError:  # pragma: no cover - as pyHanko
+                pass
+        return stream_class(data, encoded_data=stream_data)
+    return generic.DictionaryObject(data)
+
+
+def install() -> None:
+    global _installed
+    if not _installed:
+        generic.DictionaryObject.read_from_stream = staticmethod(read_dictionary)  # type: ignore[method-assign]
+        _installed = True
+
+
+def uninstall() -> None:
+    """Back to pyHanko's own reader (tests compare both)."""
+    global _installed
+    generic.DictionaryObject.read_from_stream = staticmethod(ORIGINAL_READ_DICTIONARY)  # type: ignore[method-assign]
+    _installed = False
