@@ -61,6 +61,14 @@ _TOKEN = re.compile(
 )
 _REFERENCE = re.compile(rb"([0-9]+)[ \t\n\r\f]+([0-9]+)[ \t\n\r\f]+R")
 _NUMBER = re.compile(rb"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
+_WS = rb"[ \n\r\t\f\x00]"
+_NUM = rb"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?![+,\-.0-9])"
+_FLAT = rb"\[(?:" + _WS + rb"*" + _NUM + rb")*" + _WS + rb"*\]"
+# an array of numbers and arrays of numbers (the fonts' /W, /Widths, /Rect, /BBox…)
+_NUMBER_ARRAY = re.compile(
+    rb"\[(?:" + _WS + rb"*(?:" + _NUM + rb"|" + _FLAT + rb"))*" + _WS + rb"*\]"
+)
+_NUMBER_ARRAY_PART = re.compile(rb"\[|\]|[+\-.0-9]+")
 _HEX_WHITESPACE = re.compile(rb"[ \n\r\t\f\x00]+")
 _ESCAPE = re.compile(rb"\\(?:([0-9]{1,3})|([\n\r])[\n\r]?|([\s\S]))")
 _SIMPLE_ESCAPES = {
@@ -206,6 +214,9 @@ class _Parser:
         return result, end
 
     def array(self, pos: int) -> tuple[Any, int]:
+        numbers = _NUMBER_ARRAY.match(self.window, pos - 1)
+        if numbers is not None and (numbers.end() < len(self.window) or self.at_eof):
+            return self.number_array(numbers.group()), numbers.end()
         result = generic.ArrayObject()
         while True:
             pos = self.skip(pos)
@@ -213,6 +224,25 @@ class _Parser:
                 return result, pos + 1
             item, pos = self.value(pos)
             result.append(item)
+
+    def number_array(self, text: bytes) -> Any:
+        """The array of numbers ``text`` (checked by ``_NUMBER_ARRAY``) as pyHanko builds it."""
+        container_ref = self.container_ref
+        float_object, number_object = generic.FloatObject, generic.NumberObject
+        outer = generic.ArrayObject()
+        current = outer
+        for part in _NUMBER_ARRAY_PART.findall(text, 1):
+            if part == b"[":
+                current = generic.ArrayObject()
+                current.container_ref = container_ref
+                outer.append(current)
+            elif part == b"]":
+                current = outer
+            else:
+                number = float_object(part.decode("ascii")) if b"." in part else number_object(part)
+                number.container_ref = container_ref
+                current.append(number)
+        return outer
 
 
 def read_dictionary(

@@ -94,6 +94,7 @@ from hocbaso.signing import (
     _fast_names,
     _fast_objects,
     _fast_parse,
+    _fast_rules,
 )
 from hocbaso.signing._fast_certpaths import PathCachingContext
 from hocbaso.signing.revocation_status import (
@@ -109,6 +110,7 @@ _fast_diff.install()
 _fast_parse.install()
 _fast_objects.install()
 _fast_certpaths.install()
+_fast_rules.install()
 
 COVERAGE = {
     SignatureCoverageLevel.ENTIRE_FILE: "entire_file",

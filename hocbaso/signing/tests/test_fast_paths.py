@@ -28,13 +28,22 @@ from hocbaso.signing import (
     _fast_names,
     _fast_objects,
     _fast_parse,
+    _fast_rules,
 )
 from hocbaso.signing.pades import SignatureFieldSpec, prepare_fields, sign_pdf, title_attribute
 from hocbaso.signing.tests.conftest import Pki, Signed
 from hocbaso.signing.tests.test_pades import TAMPERS
 from hocbaso.signing.verify_pdf import verify_pdf
 
-MODULES = (_fast_cms, _fast_names, _fast_diff, _fast_parse, _fast_objects, _fast_certpaths)
+MODULES = (
+    _fast_cms,
+    _fast_names,
+    _fast_diff,
+    _fast_parse,
+    _fast_objects,
+    _fast_certpaths,
+    _fast_rules,
+)
 SAMPLE = Path(__file__).resolve().parents[2] / "records" / "tests" / "data" / "sample_page.xml"
 
 
