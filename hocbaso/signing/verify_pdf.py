@@ -98,6 +98,7 @@ from hocbaso.signing import (
 )
 from hocbaso.signing._fast_certpaths import PathCachingContext
 from hocbaso.signing.revocation_status import (
+    ParsedRevocation,
     RevocationData,
     RevocationStatus,
     async_check_revocation,
@@ -331,20 +332,23 @@ async def _check_cert(
     embedded: RevocationData,
     given: RevocationData,
     outcome: _RevocationCheck,
+    parsed: ParsedRevocation,
 ) -> RevocationStatus:
     """Check with the file's own data first, then with everything known."""
     status = RevocationStatus(checked=False)
     if embedded:
         status = await async_check_revocation(
-            cert, trust_roots=roots, crls=embedded.crls, ocsps=embedded.ocsps, others=others, at=at
-        )
+            cert, trust_roots=roots, crls=embedded.crls, ocsps=embedded.ocsps, others=others, at=at,
+            parsed=parsed,
+        )  # fmt: skip
     if not status.checked:
         outcome.embedded_only = False
         both = embedded + given
         if given:
             status = await async_check_revocation(
-                cert, trust_roots=roots, crls=both.crls, ocsps=both.ocsps, others=others, at=at
-            )
+                cert, trust_roots=roots, crls=both.crls, ocsps=both.ocsps, others=others, at=at,
+                parsed=parsed,
+            )  # fmt: skip
     if not status.checked:
         outcome.checked = False
     return status
@@ -430,6 +434,7 @@ async def _check_revocations(
     """Each distinct certificate is checked once, at its latest use (the TSA's certificate
     serves every timestamp token): not revoked then means not revoked at any earlier use; a
     revocation date found is compared with each use's own moment."""
+    parsed = ParsedRevocation()  # the CRLs parsed once for every check of this file
     by_cert: dict[bytes, list[_CertUse]] = {}
     for use in uses:
         by_cert.setdefault(use.cert.dump(), []).append(use)
@@ -437,7 +442,7 @@ async def _check_revocations(
         latest = max(group, key=lambda use: use.moment)
         status = await _check_cert(
             latest.cert, latest.others, latest.moment, roots=roots, embedded=embedded,
-            given=given, outcome=outcome,
+            given=given, outcome=outcome, parsed=parsed,
         )  # fmt: skip
         for use in group:
             _apply_revocation(use, status, notes)
