@@ -23,6 +23,7 @@ from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from hocbaso.records import render
 from hocbaso.signing import (
     _fast_certpaths,
+    _fast_certs,
     _fast_cms,
     _fast_diff,
     _fast_names,
@@ -43,6 +44,7 @@ MODULES = (
     _fast_objects,
     _fast_certpaths,
     _fast_rules,
+    _fast_certs,
 )
 SAMPLE = Path(__file__).resolve().parents[2] / "records" / "tests" / "data" / "sample_page.xml"
 
