@@ -46,7 +46,7 @@ def scope() -> Iterator[None]:
 def _set_extensions(self: x509.Certificate) -> None:
     decoded = _decoded.get()
     if decoded is None:
-        return ORIGINAL(self)  # type: ignore[no-any-return]
+        return ORIGINAL(self)
     key = self.dump()
     values = decoded.get(key)
     if values is None:
@@ -69,12 +69,12 @@ def _set_extensions(self: x509.Certificate) -> None:
 def install() -> None:
     global _installed
     if not _installed:
-        x509.Certificate._set_extensions = _set_extensions  # type: ignore[method-assign]
+        x509.Certificate._set_extensions = _set_extensions
         _installed = True
 
 
 def uninstall() -> None:
     """Back to asn1crypto's own method (tests compare both)."""
     global _installed
-    x509.Certificate._set_extensions = ORIGINAL  # type: ignore[method-assign]
+    x509.Certificate._set_extensions = ORIGINAL
     _installed = False

@@ -47,7 +47,7 @@ def is_well_formed_xml(metadata_ref: Any) -> None:
     handler = metadata_ref.pdf
     checks = getattr(handler, "__dict__", None)
     if checks is None:  # no handler to keep the outcome on
-        return ORIGINAL_WELL_FORMED(metadata_ref)  # type: ignore[no-any-return]
+        return ORIGINAL_WELL_FORMED(metadata_ref)
     outcomes: dict[tuple[int, int], BaseException | None] = checks.setdefault(_XMP_CHECKS, {})
     key = (metadata_ref.idnum, metadata_ref.generation)
     if key not in outcomes:
