@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pyhanko.pdf_utils.reader import HistoricalResolver
 from pyhanko.sign.diff_analysis import policies
 from pyhanko.sign.diff_analysis.rules.metadata_rules import MetadataUpdateRule
 
@@ -36,6 +37,8 @@ _XMP_CHECKS = "_hocbaso_xmp_checks"
 
 
 def find_orphans(hist_rev: Any) -> Any:
+    if not isinstance(hist_rev, HistoricalResolver):
+        return ORIGINAL_FIND_ORPHANS(hist_rev)
     cached = hist_rev.__dict__.get(_ORPHANS)
     if cached is None:
         cached = set(ORIGINAL_FIND_ORPHANS(hist_rev))
@@ -45,9 +48,9 @@ def find_orphans(hist_rev: Any) -> Any:
 
 def is_well_formed_xml(metadata_ref: Any) -> None:
     handler = metadata_ref.pdf
-    checks = getattr(handler, "__dict__", None)
-    if checks is None:  # no handler to keep the outcome on
+    if not isinstance(handler, HistoricalResolver):  # only a revision's view never changes
         return ORIGINAL_WELL_FORMED(metadata_ref)
+    checks = vars(handler)
     outcomes: dict[tuple[int, int], BaseException | None] = checks.setdefault(_XMP_CHECKS, {})
     key = (metadata_ref.idnum, metadata_ref.generation)
     if key not in outcomes:

@@ -40,6 +40,7 @@ class _Spy:
         self._wrap(monkeypatch, _fast_objects, "ORIGINAL_READ_DICTIONARY", "dictionary_fallback")
         self._wrap(monkeypatch, _fast_certpaths, "ORIGINAL", "path_validated")
         self._wrap(monkeypatch, _fast_rules, "ORIGINAL_FIND_ORPHANS", "orphans_searched")
+        self._wrap(monkeypatch, _fast_rules, "ORIGINAL_WELL_FORMED", "xmp_parsed")
         self._wrap(monkeypatch, _fast_certs, "ORIGINAL", "extensions_decoded")
         self._wrap(monkeypatch, generic.DictionaryObject, "read_from_stream", "dictionary")
         self._wrap(monkeypatch, generic_cms, "find_valid_path", "path_asked")
@@ -85,6 +86,7 @@ def test_the_sealed_record_verifies_through_the_fast_paths(
     assert calls["path_validated"] == 4  # the TSA's certificate validated once, not four times
     assert calls["orphans_asked"] == 6  # six comparisons of revisions…
     assert calls["orphans_searched"] == 3  # …over three later revisions
+    assert calls["xmp_parsed"] == 4  # the XMP of revisions 2–5, once each (not 12 times)
     assert 0 < calls["extensions_decoded"] < 10
 
 
