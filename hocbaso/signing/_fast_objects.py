@@ -49,6 +49,7 @@ _WINDOW = 8192
 _MAX_WINDOW = 4 * 1024 * 1024
 _WHITESPACE = re.compile(rb"[ \n\r\t\f\x00]*")
 _TOKEN = re.compile(
+    rb"[ \n\r\t\f\x00]*(?:"  # PDF whitespace, then one token
     rb"(?P<name>/[^ \n\r\t\f\x00()<>\[\]{}/%]*)"
     rb"|(?P<dopen><<)"
     rb"|(?P<dclose>>>)"
@@ -57,7 +58,7 @@ _TOKEN = re.compile(
     rb"|(?P<aclose>\])"
     rb"|(?P<num>[+,\-.0-9]+)"
     rb"|(?P<str>\((?:[^()\\]|\\[\s\S])*\))"
-    rb"|(?P<true>true)|(?P<false>false)|(?P<null>null)"
+    rb"|(?P<true>true)|(?P<false>false)|(?P<null>null))"
 )
 _REFERENCE = re.compile(rb"([0-9]+)[ \t\n\r\f]+([0-9]+)[ \t\n\r\f]+R")
 _NUMBER = re.compile(rb"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
@@ -118,20 +119,22 @@ class _Parser:
         return end
 
     def token(self, pos: int) -> re.Match[bytes]:
+        """The whitespace from ``pos`` and the token after it (``match.lastgroup`` names it)."""
         window = self.window
         match = _TOKEN.match(window, pos)
         if match is None:
+            start = self.skip(pos)
             if (
                 not self.at_eof
                 and (
-                    len(window) - pos < 8
-                    or (window[pos] == 0x28 and b")" not in window[pos:])  # a string cut short
-                    or (window[pos] == 0x3C and b">" not in window[pos:])  # a hex string
+                    len(window) - start < 8
+                    or (window[start] == 0x28 and b")" not in window[start:])  # a string cut short
+                    or (window[start] == 0x3C and b">" not in window[start:])  # a hex string
                 )
             ):
                 raise _Incomplete
             raise _Unsupported
-        if match.end() >= len(self.window) and not self.at_eof:
+        if match.end() >= len(window) and not self.at_eof:
             raise _Incomplete  # a name or number might go on
         return match
 
@@ -139,7 +142,6 @@ class _Parser:
         """The entries of the dictionary whose ``<<`` ends at ``pos``, and where it ends."""
         data: dict[Any, Any] = {}
         while True:
-            pos = self.skip(pos)
             match = self.token(pos)
             kind = match.lastgroup
             if kind == "dclose":
@@ -152,20 +154,22 @@ class _Parser:
                 return data, pos
             if kind != "name":
                 raise _Unsupported
-            key = decode_name(match.group()[1:])
+            key = decode_name(match.group(kind)[1:])
             if key in data:
                 raise _Unsupported  # pyHanko warns or refuses
-            data[key], pos = self.value(self.skip(match.end()))
+            data[key], pos = self.value(self.token(match.end()))
 
-    def value(self, pos: int) -> tuple[Any, int]:
-        match = self.token(pos)
+    def value(self, match: re.Match[bytes]) -> tuple[Any, int]:
+        """The object whose first token is ``match``, and where it ends."""
         kind = match.lastgroup
+        assert kind is not None
         end = match.end()
         result: Any
         if kind == "num":
-            text = match.group()
+            text = match.group(kind)
             if text[0] in b"0123456789":
                 window = self.window
+                pos = match.start(kind)
                 if pos + 20 > len(window) and not self.at_eof:
                     raise _Incomplete
                 if generic.INDIRECT_PATTERN.match(window, pos, pos + 20) is not None:
@@ -186,19 +190,19 @@ class _Parser:
             else:
                 result = generic.NumberObject(ascii_text)
         elif kind == "name":
-            result = decode_name(match.group()[1:])
+            result = decode_name(match.group(kind)[1:])
         elif kind == "dopen":
             data, end = self.dictionary(end, nested=True)
             result = generic.DictionaryObject(data)
         elif kind == "aopen":
             result, end = self.array(end)
         elif kind == "hex":
-            digits = _HEX_WHITESPACE.sub(b"", match.group()[1:-1])
+            digits = _HEX_WHITESPACE.sub(b"", match.group(kind)[1:-1])
             if len(digits) % 2:
                 digits += b"0"
             result = generic.pdf_string(binascii.unhexlify(digits))
         elif kind == "str":
-            raw = match.group()[1:-1]
+            raw = match.group(kind)[1:-1]
             if b"\\" in raw:
                 raw = _ESCAPE.sub(_unescape, raw)
             result = generic.pdf_string(raw)
@@ -219,10 +223,10 @@ class _Parser:
             return self.number_array(numbers.group()), numbers.end()
         result = generic.ArrayObject()
         while True:
-            pos = self.skip(pos)
-            if self.window[pos : pos + 1] == b"]":
-                return result, pos + 1
-            item, pos = self.value(pos)
+            match = self.token(pos)
+            if match.lastgroup == "aclose":
+                return result, match.end()
+            item, pos = self.value(match)
             result.append(item)
 
     def number_array(self, text: bytes) -> Any:
