@@ -35,6 +35,7 @@ the tamper corpus) and edge cases with pyHanko's reader.
 from __future__ import annotations
 
 import binascii
+import codecs
 import re
 from typing import Any
 
@@ -71,6 +72,9 @@ _NUMBER_ARRAY = re.compile(
 )
 _NUMBER_ARRAY_PART = re.compile(rb"\[|\]|[+\-.0-9]+")
 _HEX_WHITESPACE = re.compile(rb"[ \n\r\t\f\x00]+")
+# escapes that Python's own escape decoder reads exactly as pyHanko does (UTF-16 text strings
+# are written as 3-digit octal escapes: ~700 of them in a sealed year page)
+_PLAIN_ESCAPES = re.compile(rb"(?:[^\\]|\\[0-3][0-7][0-7]|\\[nrtbf\\])*")
 _ESCAPE = re.compile(rb"\\(?:([0-9]{1,3})|([\n\r])[\n\r]?|([\s\S]))")
 _SIMPLE_ESCAPES = {
     **{c: bytes((c,)) for c in b"() /%<>[]#_&$\\"},
@@ -204,7 +208,10 @@ class _Parser:
         elif kind == "str":
             raw = match.group(kind)[1:-1]
             if b"\\" in raw:
-                raw = _ESCAPE.sub(_unescape, raw)
+                if _PLAIN_ESCAPES.fullmatch(raw):  # 3-digit octal, \n \r \t \b \f \\ only
+                    raw = codecs.escape_decode(raw)[0]
+                else:
+                    raw = _ESCAPE.sub(_unescape, raw)
             result = generic.pdf_string(raw)
         elif kind == "true":
             result = generic.BooleanObject(True)

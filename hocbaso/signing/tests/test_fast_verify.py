@@ -118,6 +118,8 @@ def test_a_tampered_sealed_record_is_rejected_through_the_fast_paths(
         b"<< /S (plain) /T (esc \\( \\) \\\\ \\n \\r \\t \\b \\f \\101\\7\\0123) >>",
         b"<< /S (line \\\n continued \\\r\n too) >>",
         b"<< /S (bad \\9) >>",
+        b"<< /S (\\376\\377\\000A\\036\\315) /T (0\\05615\\0561) /U (\\0123) >>",
+        b"<< /S (\\058) /T (\\12x) /U (\\400) /V (a\\\\b\\tc\\r\\n\\b\\f) >>",
         b"<< /S (bad \\q) >>",
         b"<< /S (nested (paren) ) >>",
         b"<< /S (\xfe\xff\x00A\x00B) /H <FEFF0041> /O <414> /Sp < 41 42 > >>",
