@@ -14,7 +14,8 @@ those linked lists recursively.
 ``/P`` skipped, no cycles along a path), with two changes that cannot change its result:
 
 * values that are neither indirect references, dictionaries (streams included) nor arrays are
-  not visited: pyHanko's walk does nothing with them;
+  not visited: pyHanko's walk does nothing with them (an array whose elements are all of other
+  types is not even iterated in Python);
 * paths are tuples, the references on the current path a set (added on the way down, removed
   on the way back), instead of linked lists.
 
@@ -92,7 +93,7 @@ def load_reverse_xref_cache(self: HistoricalResolver) -> None:
                             is_struct_tree or (k == "/K" and path == struct_root_path),
                             struct_tree_objs,
                         )
-            elif isinstance(obj, array):
+            elif isinstance(obj, array) and _may_hold_containers(obj, containers):
                 for ix, v in enumerate(obj):
                     if isinstance(v, containers):
                         walk(v, (*path, ix), page_tree_objs, is_struct_tree, struct_tree_objs)
@@ -155,6 +156,12 @@ def load_reverse_xref_cache(self: HistoricalResolver) -> None:
     self._indirect_object_access_cache = {
         ref: {RawPdfPath(*p) for p in paths} for ref, paths in collected.items()
     }
+
+
+def _may_hold_containers(array: Any, containers: tuple[type, ...]) -> bool:
+    """False for an array of numbers (a font's widths: hundreds of them), found without a
+    Python step per element: its element types are gathered first."""
+    return any(issubclass(kind, containers) for kind in set(map(type, array)))
 
 
 def _raw_resolver(self: HistoricalResolver) -> Any:
