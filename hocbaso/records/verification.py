@@ -48,7 +48,7 @@ from hocbaso.records.render import ATTACHMENT_NAME
 from hocbaso.records.verify_links import landing_path, parse_verify_url, verify_url
 from hocbaso.records.xml_record import InvalidRecordXml, parse_xml, sha256_of
 from hocbaso.signing.revocation_status import RevocationData
-from hocbaso.signing.verify_pdf import SignatureReport, verify_pdf
+from hocbaso.signing.verify_pdf import SignatureReport, verify_pdf_and_reader
 
 # D8: the signature fields of a year page, in signing order. The first one certifies.
 SIGNATURE_FIELDS: tuple[str, str, str] = ("gvcn", "hieu_truong", "con_dau")
@@ -279,11 +279,12 @@ class _Contents:
     problems: list[str] = dc_field(default_factory=list)
 
 
-def _read(pdf: bytes) -> _Contents:
-    """The attachment (now and as certified) and the links of page 1 (as certified)."""
+def _read(pdf: bytes, parsed: PdfFileReader | None = None) -> _Contents:
+    """The attachment (now and as certified) and the links of page 1 (as certified);
+    ``parsed``: the file as `verify_pdf_and_reader` parsed it (not parsed again)."""
     contents = _Contents()
     try:
-        reader = PdfFileReader(BytesIO(pdf), strict=False)
+        reader = parsed if parsed is not None else PdfFileReader(BytesIO(pdf), strict=False)
         contents.xml, contents.xml_problem = _attachment(reader)
         signatures = reader.embedded_regular_signatures
         certified: PdfFileReader | HistoricalResolver = reader
@@ -501,7 +502,9 @@ def verify_record_pdf(
     """The full verification report of a year page's PDF (see the module's docstring).
     ``revocation``: CRLs / OCSP responses to check the signers against, besides those the
     file embeds (`signing.revocation.revocation_source`)."""
-    pdf_report = verify_pdf(pdf, trust_roots=trust_roots, at=at, revocation=revocation)
+    pdf_report, parsed = verify_pdf_and_reader(
+        pdf, trust_roots=trust_roots, at=at, revocation=revocation
+    )
     problems = list(pdf_report.problems)
     for sig in pdf_report.signatures:
         label = field_label(sig.field)
@@ -509,7 +512,7 @@ def verify_record_pdf(
     order_ok, order_problems = _signature_order(pdf_report.signatures)
     problems.extend(order_problems)
 
-    contents = _read(pdf)
+    contents = _read(pdf, parsed)
     problems.extend(contents.problems)
     xml, xml_problems = _check_xml(contents, bool(pdf_report.signatures))
     problems.extend(xml_problems)

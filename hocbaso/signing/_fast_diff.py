@@ -14,7 +14,8 @@ those linked lists recursively.
 ``/P`` skipped, no cycles along a path), with two changes that cannot change its result:
 
 * values that are neither indirect references, dictionaries (streams included) nor arrays are
-  not visited: pyHanko's walk does nothing with them;
+  not visited: pyHanko's walk does nothing with them (an array whose elements are all of other
+  types is not even iterated in Python);
 * paths are tuples, the references on the current path a set (added on the way down, removed
   on the way back), instead of linked lists.
 
@@ -57,6 +58,7 @@ def load_reverse_xref_cache(self: HistoricalResolver) -> None:
     containers = (indirect, dictionary, array)
     on_path: set[generic.Reference] = set()
     struct_root_path: _Path = ("/Root", "/StructTreeRoot")
+    resolve = _raw_resolver(self)
 
     def walk(
         obj: Any,
@@ -71,7 +73,7 @@ def load_reverse_xref_cache(self: HistoricalResolver) -> None:
             if obj_ref in on_path:
                 return
             collected[obj_ref].add(path)
-            obj = self(obj_ref)
+            obj = resolve(obj_ref)
             if page_tree_objs.get(obj_ref, path) != path:
                 return
             if not is_struct_tree and obj_ref in struct_tree_objs:
@@ -91,7 +93,7 @@ def load_reverse_xref_cache(self: HistoricalResolver) -> None:
                             is_struct_tree or (k == "/K" and path == struct_root_path),
                             struct_tree_objs,
                         )
-            elif isinstance(obj, array):
+            elif isinstance(obj, array) and _may_hold_containers(obj, containers):
                 for ix, v in enumerate(obj):
                     if isinstance(v, containers):
                         walk(v, (*path, ix), page_tree_objs, is_struct_tree, struct_tree_objs)
@@ -154,6 +156,50 @@ def load_reverse_xref_cache(self: HistoricalResolver) -> None:
     self._indirect_object_access_cache = {
         ref: {RawPdfPath(*p) for p in paths} for ref, paths in collected.items()
     }
+
+
+def _may_hold_containers(array: Any, containers: tuple[type, ...]) -> bool:
+    """False for an array of numbers (a font's widths: hundreds of them), found without a
+    Python step per element: its element types are gathered first."""
+    return any(issubclass(kind, containers) for kind in set(map(type, array)))
+
+
+def _raw_resolver(self: HistoricalResolver) -> Any:
+    """The objects of the revision as the walk needs them (only their structure).
+
+    An object unchanged since this revision is the reader's own parsed object — what
+    ``HistoricalResolver.get_object`` would copy (``_subsume_object``) so that its references
+    resolve in this revision: the walk only reads keys, values and reference numbers, which the
+    copy shares, and References compare without their handler. Not copying the ~50 objects of
+    each walked revision (the fonts' width arrays among them) saves that work; an object the
+    revision reads from its own past (changed later) and every object of an encrypted file go
+    through ``get_object`` as before, and later readers of the revision get the usual copies.
+    """
+    reader = self.reader
+    if reader.encrypted:
+        return self
+    cache = self.cache
+    revision = self.revision
+    xrefs = reader.xrefs
+
+    shared: dict[generic.Reference, Any] = {}
+
+    def resolve(ref: generic.Reference) -> Any:
+        obj = cache.get(ref)
+        if obj is None:
+            obj = shared.get(ref)
+        if obj is not None:
+            return obj
+        try:
+            last_change = xrefs.get_last_change(ref)
+        except KeyError:
+            return self(ref)
+        if last_change is not None and last_change <= revision:
+            obj = shared[ref] = reader.get_object(ref, transparent_decrypt=False)
+            return obj
+        return self(ref)
+
+    return resolve
 
 
 _PRIMITIVES = frozenset(

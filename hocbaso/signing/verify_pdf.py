@@ -40,26 +40,35 @@ validation data or further document timestamps follows it (modification level no
 validation data); the last one normally covers the entire file. The document timestamp's own
 TSA certificate is not revocation-checked.
 
-Performance (issue 5: verification ≤ 125 × the raw RSA-2048 operation, bench/bench_sign.py).
-No check is skipped or cached across files: every signature is validated and every revision
-after it diffed, as before. What changed is how fast the same work runs, through replacements
-installed into pyHanko and asn1crypto on import, each giving the library's exact result
-(hocbaso/signing/tests/test_fast_paths.py runs the tamper corpus and signed records with and
-without them and compares the whole reports, and each replacement with the original):
-`_fast_diff` (the difference analysis's map of object paths and its per-revision object copies
-without visiting every number), `_fast_parse` (PDF tokens read in chunks), `_fast_names`
-(distinguished names equal when their bytes are, their prepared form kept per encoding) and
-`_fast_hex`. With the year page now untagged (records/render.py) the three-signature record
-verifies in ~30 ms instead of ~90 ms on the bench machine. What remains: pyHanko parsing every
-object of the signed revisions (~⅓), the rest of the difference analysis (~⅙), and
-certificate-path and CMS validation of three signatures and three timestamp tokens (~⅓).
-A B-LTA record costs more (bench/bench_sign.py, "PAdES B-LTA" line): one more revision to diff,
-the document timestamp, and the revocation checks (each distinct certificate once: the three
-signers and the TSA, each a certificate path validated with its CRL, ~2–3 ms each).
+Performance (issue 5: verification of the record as issued ≤ 125 × the raw RSA-2048
+operation; bench/bench_sign.py ``--verify-only``). No check is skipped, and nothing is cached
+across files: every signature is validated, every revision after it diffed, every certificate
+revocation-checked, as before. What changed is how fast the same work runs:
+
+* replacements installed into pyHanko, pyhanko-certvalidator and asn1crypto on import, each
+  giving the library's exact result (hocbaso/signing/tests/test_fast_paths.py and
+  test_fast_verify.py compare whole reports with and without them on signed records, the
+  sealed B-LTA record and the tamper corpus, and each replacement with the original):
+  `_fast_diff` (the map of object paths of each signed revision: walked over the parsed objects
+  without copying them), `_fast_parse` and `_fast_objects` (PDF tokens and whole dictionaries
+  read with regular expressions, pyHanko's reader for anything unusual), `_fast_names`,
+  `_fast_hex`, and three that keep a result for the life of one verification only:
+  `_fast_certpaths` (a certificate's path validated once per file — the TSA's is met four
+  times), `_fast_rules` (a revision's orphan objects and XMP syntax checked once, not once per
+  comparison) and `_fast_certs` (a certificate's extensions decoded once per file);
+* one event loop for the whole file instead of one per signature and per revocation check;
+  the fields as certified read from the revision already parsed; the revocation checks share
+  the parsed CRLs (`revocation_status.ParsedRevocation`); `verify_pdf_and_reader` hands the
+  parsed file to `records.verification`, which no longer parses it a second time.
+
+What remains (profiled): parsing the objects of the signed revisions and the rest of the
+difference analysis (~½), CMS and certificate-path validation of three signatures, three
+timestamp tokens and the document timestamp (~¼), the four revocation checks (~⅛).
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -73,9 +82,12 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields as sig_fields
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.general import extract_certificate_info
-from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
-from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko.sign.validation.pdf_embedded import (
+    EmbeddedPdfSignature,
+    async_validate_pdf_signature,
+    async_validate_pdf_timestamp,
+)
 from pyhanko.sign.validation.status import (
     DocumentTimestampStatus,
     PdfSignatureStatus,
@@ -83,14 +95,33 @@ from pyhanko.sign.validation.status import (
 )
 from pyhanko_certvalidator import ValidationContext
 
-from hocbaso.signing import _fast_diff, _fast_hex, _fast_names, _fast_parse
-from hocbaso.signing.revocation_status import RevocationData, RevocationStatus, check_revocation
+from hocbaso.signing import (
+    _fast_certpaths,
+    _fast_certs,
+    _fast_diff,
+    _fast_hex,
+    _fast_names,
+    _fast_objects,
+    _fast_parse,
+    _fast_rules,
+)
+from hocbaso.signing._fast_certpaths import PathCachingContext
+from hocbaso.signing.revocation_status import (
+    ParsedRevocation,
+    RevocationData,
+    RevocationStatus,
+    async_check_revocation,
+)
 from hocbaso.signing.signers import to_asn1
 
 _fast_hex.install()
 _fast_names.install()
 _fast_diff.install()
 _fast_parse.install()
+_fast_objects.install()
+_fast_certpaths.install()
+_fast_rules.install()
+_fast_certs.install()
 
 COVERAGE = {
     SignatureCoverageLevel.ENTIRE_FILE: "entire_file",
@@ -302,7 +333,7 @@ class _RevocationCheck:
     embedded_only: bool = True
 
 
-def _check_cert(
+async def _check_cert(
     cert: asn1_x509.Certificate,
     others: list[asn1_x509.Certificate],
     at: dt.datetime,
@@ -311,20 +342,23 @@ def _check_cert(
     embedded: RevocationData,
     given: RevocationData,
     outcome: _RevocationCheck,
+    parsed: ParsedRevocation,
 ) -> RevocationStatus:
     """Check with the file's own data first, then with everything known."""
     status = RevocationStatus(checked=False)
     if embedded:
-        status = check_revocation(
-            cert, trust_roots=roots, crls=embedded.crls, ocsps=embedded.ocsps, others=others, at=at
-        )
+        status = await async_check_revocation(
+            cert, trust_roots=roots, crls=embedded.crls, ocsps=embedded.ocsps, others=others, at=at,
+            parsed=parsed,
+        )  # fmt: skip
     if not status.checked:
         outcome.embedded_only = False
         both = embedded + given
         if given:
-            status = check_revocation(
-                cert, trust_roots=roots, crls=both.crls, ocsps=both.ocsps, others=others, at=at
-            )
+            status = await async_check_revocation(
+                cert, trust_roots=roots, crls=both.crls, ocsps=both.ocsps, others=others, at=at,
+                parsed=parsed,
+            )  # fmt: skip
     if not status.checked:
         outcome.checked = False
     return status
@@ -398,7 +432,7 @@ def _apply_revocation(use: _CertUse, status: RevocationStatus, notes: list[str])
         )
 
 
-def _check_revocations(
+async def _check_revocations(
     uses: list[_CertUse],
     *,
     roots: list[asn1_x509.Certificate],
@@ -410,14 +444,15 @@ def _check_revocations(
     """Each distinct certificate is checked once, at its latest use (the TSA's certificate
     serves every timestamp token): not revoked then means not revoked at any earlier use; a
     revocation date found is compared with each use's own moment."""
+    parsed = ParsedRevocation()  # the CRLs parsed once for every check of this file
     by_cert: dict[bytes, list[_CertUse]] = {}
     for use in uses:
         by_cert.setdefault(use.cert.dump(), []).append(use)
     for group in by_cert.values():
         latest = max(group, key=lambda use: use.moment)
-        status = _check_cert(
+        status = await _check_cert(
             latest.cert, latest.others, latest.moment, roots=roots, embedded=embedded,
-            given=given, outcome=outcome,
+            given=given, outcome=outcome, parsed=parsed,
         )  # fmt: skip
         for use in group:
             _apply_revocation(use, status, notes)
@@ -452,6 +487,26 @@ def verify_pdf(
 
     ``revocation``: CRLs / OCSP responses to check the certificates against, besides those
     embedded in the file."""
+    report, _reader = verify_pdf_and_reader(
+        pdf,
+        trust_roots=trust_roots,
+        require_all_fields_signed=require_all_fields_signed,
+        at=at,
+        revocation=revocation,
+    )
+    return report
+
+
+def verify_pdf_and_reader(
+    pdf: bytes,
+    *,
+    trust_roots: Sequence[x509.Certificate],
+    require_all_fields_signed: bool = True,
+    at: dt.datetime | None = None,
+    revocation: RevocationData | None = None,
+) -> tuple[PdfReport, PdfFileReader | None]:
+    """`verify_pdf`, and the file as parsed for it (None when it does not parse) for a caller
+    that reads more of the same file (`records.verification`): parsed once, not twice."""
     roots = [to_asn1(cert) for cert in trust_roots]
     try:
         reader = PdfFileReader(BytesIO(pdf), strict=False)
@@ -459,17 +514,76 @@ def verify_pdf(
         doc_timestamps = list(reader.embedded_timestamp_signatures)
         all_fields = [name for name, _, _ in sig_fields.enumerate_sig_fields(reader)]
     except Exception as exc:  # noqa: BLE001 — any parse failure is an invalid file
-        return PdfReport(valid=False, signatures=[], problems=[f"Không đọc được tệp PDF: {exc}"])
+        problem = f"Không đọc được tệp PDF: {exc}"
+        return PdfReport(valid=False, signatures=[], problems=[problem]), None
+    # One event loop for every signature, timestamp and revocation check of the file; each
+    # certificate's extensions decoded once (`_fast_certs`).
+    with _fast_certs.scope():
+        report = asyncio.run(
+            _verify(
+                reader,
+                embedded,
+                doc_timestamps,
+                all_fields,
+                roots=roots,
+                require_all_fields_signed=require_all_fields_signed,
+                at=at,
+                revocation=revocation,
+            )
+        )
+    return report, reader
+
+
+async def _verify(
+    reader: PdfFileReader,
+    embedded: list[EmbeddedPdfSignature],
+    doc_timestamps: list[EmbeddedPdfSignature],
+    all_fields: list[str],
+    *,
+    roots: list[asn1_x509.Certificate],
+    require_all_fields_signed: bool,
+    at: dt.datetime | None,
+    revocation: RevocationData | None,
+) -> PdfReport:
+    # One context for every signature and timestamp of this file (and only this file): the
+    # path validated for a certificate is validated once (`_fast_certpaths`).
+    context = PathCachingContext(
+        trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail", moment=at
+    )
+    try:
+        return await _verify_in(
+            reader,
+            embedded,
+            doc_timestamps,
+            all_fields,
+            context,
+            roots=roots,
+            require_all_fields_signed=require_all_fields_signed,
+            at=at,
+            revocation=revocation,
+        )
+    finally:
+        await context.aclose()
+
+
+async def _verify_in(
+    reader: PdfFileReader,
+    embedded: list[EmbeddedPdfSignature],
+    doc_timestamps: list[EmbeddedPdfSignature],
+    all_fields: list[str],
+    context: ValidationContext,
+    *,
+    roots: list[asn1_x509.Certificate],
+    require_all_fields_signed: bool,
+    at: dt.datetime | None,
+    revocation: RevocationData | None,
+) -> PdfReport:
     signatures: list[SignatureReport] = []
     checked_sigs: list[tuple[EmbeddedPdfSignature, SignatureReport]] = []
     problems: list[str] = []
-    # One context for every signature: certificate paths found once are reused.
-    context = ValidationContext(
-        trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail", moment=at
-    )
     for index, sig in enumerate(embedded):
         try:
-            status = validate_pdf_signature(sig, context)
+            status = await async_validate_pdf_signature(sig, context)
             report = _signature_report(
                 status, sig.field_name, sig.docmdp_level, sig.sig_object.get("/Reason")
             )
@@ -486,7 +600,7 @@ def verify_pdf(
     for ts_sig in doc_timestamps:
         try:
             ts_report = _timestamp_report(
-                validate_pdf_timestamp(ts_sig, context), ts_sig.field_name
+                await async_validate_pdf_timestamp(ts_sig, context), ts_sig.field_name
             )
         except Exception as exc:  # noqa: BLE001 — a malformed timestamp fails, not crashes
             problems.append(
@@ -503,14 +617,11 @@ def verify_pdf(
         timestamps.append(ts_report)
     timestamp_fields = {ts_sig.field_name for ts_sig in doc_timestamps}
     if embedded:
-        ranges = embedded[0].byte_range
         try:
-            first_revision = pdf[: int(ranges[2]) + int(ranges[3])]
+            # the fields of the revision the first signature signed (parsed already)
+            certified = reader.get_historical_resolver(embedded[0].signed_revision)
             certified_fields = set(
-                name
-                for name, _, _ in sig_fields.enumerate_sig_fields(
-                    PdfFileReader(BytesIO(first_revision), strict=False)
-                )
+                name for name, _, _ in sig_fields.enumerate_sig_fields(certified)
             )
         except Exception:  # noqa: BLE001 — fail closed
             problems.append("Không đọc được phiên bản tài liệu của chữ kí đầu tiên.")
@@ -548,7 +659,7 @@ def verify_pdf(
             for sig, report in checked_sigs
             for use in _certificate_uses(sig, report, dss_certs, moment, outcome)
         ]
-        _check_revocations(
+        await _check_revocations(
             uses, roots=roots, embedded=dss_data, given=given, outcome=outcome, notes=notes
         )
     else:

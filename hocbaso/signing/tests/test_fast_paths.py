@@ -21,13 +21,31 @@ from pyhanko.sign.ades.api import CAdESSignedAttrSpec, SignerAttrSpec
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 
 from hocbaso.records import render
-from hocbaso.signing import _fast_cms, _fast_diff, _fast_names, _fast_parse
+from hocbaso.signing import (
+    _fast_certpaths,
+    _fast_certs,
+    _fast_cms,
+    _fast_diff,
+    _fast_names,
+    _fast_objects,
+    _fast_parse,
+    _fast_rules,
+)
 from hocbaso.signing.pades import SignatureFieldSpec, prepare_fields, sign_pdf, title_attribute
 from hocbaso.signing.tests.conftest import Pki, Signed
 from hocbaso.signing.tests.test_pades import TAMPERS
 from hocbaso.signing.verify_pdf import verify_pdf
 
-MODULES = (_fast_cms, _fast_names, _fast_diff, _fast_parse)
+MODULES = (
+    _fast_cms,
+    _fast_names,
+    _fast_diff,
+    _fast_parse,
+    _fast_objects,
+    _fast_certpaths,
+    _fast_rules,
+    _fast_certs,
+)
 SAMPLE = Path(__file__).resolve().parents[2] / "records" / "tests" / "data" / "sample_page.xml"
 
 
