@@ -140,6 +140,8 @@ def test_production_settings_refuse_the_demo_pki() -> None:
         "DEBUG": "0",
         "SECRET_KEY": "x" * 50,
         "FIELD_HASH_KEY": "y" * 50,
+        "HOCBASO_MFA_KEY": "z" * 43,
+        "ALLOWED_HOSTS": "hocbaso.example.gov.vn",
         "HOCBASO_DEMO_PKI": "1",
         "PATH": "/usr/bin:/bin",
     }
