@@ -286,3 +286,8 @@ class StudentPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student_id}:{self.sha256[:12]}"
+
+
+# Parents' feedback and consent live in their own module; imported here so Django finds them.
+from hocbaso.people.feedback_models import ConsentRecord as ConsentRecord  # noqa: E402
+from hocbaso.people.feedback_models import ProfileReport as ProfileReport  # noqa: E402
