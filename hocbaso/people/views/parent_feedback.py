@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from hocbaso.org.models import ClassGroup
 from hocbaso.people import access
 from hocbaso.people.actions.consent import record_child_consent
 from hocbaso.people.actions.parent_feedback import reject_profile_report, resolve_profile_report
@@ -21,21 +22,32 @@ from hocbaso.people.models import Enrolment, ProfileReport
 from hocbaso.people.profile_display import display_value
 from hocbaso.people.profile_fields import FIELDS_BY_NAME
 from hocbaso.people.report_counts import open_reports
+from hocbaso.people.scope import scope_for
+
+
+def _edits_class_pupils(user: object, class_group: ClassGroup) -> bool:
+    """What `access.can_edit_student` answers for every pupil currently in the class (its
+    school's managers, its homeroom teacher), read once for the whole list."""
+    scope = scope_for(user)
+    return (
+        class_group.school_id in scope.managed_school_ids
+        or class_group.pk in scope.homeroom_class_ids
+    )
 
 
 @login_required
 @never_cache
 def class_reports(request: HttpRequest, pk: int) -> HttpResponse:
     class_group = access.access_class_for_user(request.user, pk)
-    pending = open_reports(class_group.pk)
+    can_decide = _edits_class_pupils(request.user, class_group)
     rows = [
         {
             "report": r,
             "label": FIELDS_BY_NAME[r.field].label,
             "now": display_value(r.student, r.field),
-            "can_decide": access.can_edit_student(request.user, r.student),
+            "can_decide": can_decide,
         }
-        for r in pending
+        for r in open_reports(class_group.pk)
     ]
     decided = (
         ProfileReport.objects.filter(
@@ -104,7 +116,7 @@ def class_consent(request: HttpRequest, pk: int) -> HttpResponse:
             "class_group": class_group,
             "purposes": CONSENT_PURPOSES,
             "rows": rows,
-            "can_record": any(access.can_edit_student(request.user, e.student) for e in enrolments),
+            "can_record": _edits_class_pupils(request.user, class_group),
         },
     )
 
