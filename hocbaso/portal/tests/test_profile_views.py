@@ -9,6 +9,7 @@ from django.test import Client
 
 from hocbaso.audit.models import AuditEvent
 from hocbaso.notifications.models import Preference
+from hocbaso.notifications.outbox import enqueue
 from hocbaso.people.models import ConsentRecord, FieldVerification, ProfileReport
 from hocbaso.people.tests.world import CANARY_NAME, World
 
@@ -167,3 +168,13 @@ def test_notification_preferences(world: World) -> None:
     assert "Đã lưu cách nhận thông báo." in saved
     preference = Preference.objects.get(user=world.user("parent_a"))
     assert (preference.channel, preference.non_essential) == ("zalo", False)
+    # the parent's own delivery log, the address masked
+    enqueue(
+        topic="record.issued", channel="sms", address="0912345678", text="Học bạ đã phát hành",
+        user=world.user("parent_a"),
+    )  # fmt: skip
+    enqueue(topic="record.issued", channel="sms", address="0987654321", text="Của người khác")
+    log = parent.get("/phu-huynh/thong-bao/").content.decode()
+    assert log.count('data-testid="sent"') == 1
+    assert "091****678" in log
+    assert "0912345678" not in log

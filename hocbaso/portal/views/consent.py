@@ -16,7 +16,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hocbaso.notifications.actions import set_preferences
-from hocbaso.notifications.models import Channel, Preference
+from hocbaso.notifications.masking import mask_address
+from hocbaso.notifications.models import Channel, Notification, Preference
 from hocbaso.people.actions.consent import give_consent, withdraw_consent
 from hocbaso.people.consent import consent_state
 from hocbaso.people.consent_texts import CONSENT_PURPOSES, LEGAL_BASIS
@@ -116,5 +117,9 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
             "channel": preference.channel if preference else Channel.EMAIL,
             "non_essential": preference.non_essential if preference else True,
             "channels": Channel.choices,
+            "sent": [
+                (n, mask_address(n.address))
+                for n in Notification.objects.filter(user=user).order_by("-created_at", "-pk")[:20]
+            ],
         },
     )
