@@ -218,3 +218,30 @@ def test_an_unconfigured_gateway_fails_with_a_clear_message(settings: Any) -> No
     assert Notification.objects.get(pk=row.pk).last_error == (
         "Chưa cấu hình cổng SMS (HOCBASO_SMS_GATEWAY)."
     )
+
+
+@pytest.mark.parametrize(
+    ("_case", "reply", "error"),
+    [
+        ("rate limited", Reply(200, {"error": -32, "message": "Out of quota"}),
+         "Zalo ZNS từ chối tin nhắn (mã -32: Out of quota)."),
+        ("server error", Reply(502, {}), "Zalo ZNS trả lời HTTP 502."),
+    ],
+)  # fmt: skip
+def test_zalo_zns_transient_failures_are_retried(
+    settings: Any, _case: str, reply: Reply, error: str
+) -> None:
+    with standin(reply, Reply(200, ZNS_OK)) as zns:
+        settings.HOCBASO_NOTIFICATION_BACKENDS = {"zalo": "zalo_zns"}
+        settings.HOCBASO_ZALO_ZNS = {
+            "url": zns.url,
+            "access_token": "OA-TOKEN",
+            "templates": {"period.released": "245001"},
+        }
+        row = _queued("zalo")
+        deliver(row.pk)
+        assert Notification.objects.get(pk=row.pk).last_error == error
+        with time_machine.travel(timezone.now() + dt.timedelta(minutes=2)):
+            deliver(row.pk)
+    sent = Notification.objects.get(pk=row.pk)
+    assert (sent.status, sent.attempts, sent.provider_message_id) == ("sent", 2, "zns-7")
