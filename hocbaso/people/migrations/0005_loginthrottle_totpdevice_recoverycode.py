@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('people', '0002_staffrole_teacher'),
+        ('people', '0004_consentrecord_profilereport'),
     ]
 
     operations = [
