@@ -85,6 +85,9 @@ ACTIONS: dict[str, str] = {
     "export.class_summary": "Xuất bảng tổng hợp kết quả đánh giá của lớp",
     "export.audit_trail": "Xuất nhật kí hệ thống",
     "audit.trail_viewed": "Xem nhật kí hệ thống",
+    # api (issue 6): tokens of the JSON API
+    "api.token_issued": "Cấp mã truy cập API",
+    "api.token_revoked": "Thu hồi mã truy cập API",
 }
 
 

@@ -1,0 +1,72 @@
+"""/api/v1: the versioned JSON API for the parents' mobile app and for integrations.
+
+Bearer tokens only (no session cookies, hence no CSRF). Every error body is
+``{"detail": "<Vietnamese message>", "code": "<code>"}`` (api.errors). The OpenAPI document is
+served at /api/v1/openapi.json and committed at docs/api/openapi.json (a test compares them;
+``python manage.py export_openapi`` rewrites the file).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
+
+from hocbaso.api import errors
+from hocbaso.api.resources import auth, classes, me
+from hocbaso.api.tokens import BearerToken
+
+DESCRIPTION = """API của hệ thống Học bạ số cấp Tiểu học, phiên bản 1.
+
+Dành cho ứng dụng di động của cha mẹ học sinh và cho các hệ thống kết nối của nhà trường, Sở.
+Xác thực bằng mã truy cập (`Authorization: Bearer <mã>`), lấy qua `POST /api/v1/auth/token`.
+Mọi lỗi trả về `{"detail": "<thông báo>", "code": "<mã lỗi>"}`. Danh sách được phân trang bằng
+`limit` (1–100) và `offset`. Xem docs/api.md."""
+
+NAMESPACE = "api-v1"
+
+
+class Utf8JSONRenderer(JSONRenderer):
+    """Vietnamese text as UTF-8, not \\u escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+class HocbasoApi(NinjaAPI):
+    def create_response(
+        self,
+        request: HttpRequest,
+        data: Any,
+        *,
+        status: int | None = None,
+        temporal_response: HttpResponse | None = None,
+    ) -> HttpResponse:
+        response = super().create_response(
+            request, data, status=status, temporal_response=temporal_response
+        )
+        # Children's personal data: no cache may keep a copy (security.md G2).
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+def build_api() -> NinjaAPI:
+    api = HocbasoApi(
+        title="Học bạ số — API",
+        version="1",
+        description=DESCRIPTION,
+        auth=BearerToken(),
+        urls_namespace=NAMESPACE,
+        openapi_url="/openapi.json",
+        docs_url=None,
+        renderer=Utf8JSONRenderer(),
+    )
+    errors.install(api)
+    api.add_router("/auth", auth.router)
+    api.add_router("/", me.router)
+    api.add_router("/", classes.router)
+    return api
+
+
+api = build_api()
