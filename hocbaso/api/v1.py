@@ -15,7 +15,7 @@ from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
 from hocbaso.api import errors
-from hocbaso.api.resources import auth, classes, me
+from hocbaso.api.resources import auth, children, classes, me, periods, records
 from hocbaso.api.tokens import BearerToken
 
 DESCRIPTION = """API của hệ thống Học bạ số cấp Tiểu học, phiên bản 1.
@@ -65,6 +65,9 @@ def build_api() -> NinjaAPI:
     errors.install(api)
     api.add_router("/auth", auth.router)
     api.add_router("/", me.router)
+    api.add_router("/", children.router)
+    api.add_router("/", periods.router)
+    api.add_router("/", records.router)
     api.add_router("/", classes.router)
     return api
 
