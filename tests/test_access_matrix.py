@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from hocbaso.api.tests.test_object_authorisation import API_ROUTE_NAMES
 from hocbaso.audit.models import AuditEvent
 from hocbaso.people.models import User
 from hocbaso.people.tests.world import CANARY_NAME, CANARY_PERSONAL_ID, PERSONAS, World
@@ -827,6 +828,11 @@ MATRIX: dict[str, list[Route]] = {
         )
         for method in ("get", "post")
     ],
+    # api (issue 6): GET /api/v1/ is a public index. Every other /api/ route (the operations of
+    # the OpenAPI document, which answer bearer tokens rather than sessions; the document; the
+    # JSON 404) is covered by hocbaso/api/tests/test_object_authorisation.py, which enumerates
+    # them (API_ROUTE_NAMES) and fails on an operation without its row.
+    "api_index": [Route(lambda w: "/api/v1/", "get", ALL, anonymous=True)],
 }
 # Every route of Django's admin is for the Sở's system administrators only; the index
 # stands for all of them (each admin view checks `has_permission` the same way).
@@ -853,7 +859,9 @@ def _route_names() -> set[str]:
 
 def test_every_route_is_in_the_matrix() -> None:
     unlisted = {
-        n for n in _route_names() if n not in MATRIX and not n.startswith(f"{ADMIN_NAMESPACE}:")
+        n
+        for n in _route_names()
+        if n not in MATRIX and not n.startswith(f"{ADMIN_NAMESPACE}:") and n not in API_ROUTE_NAMES
     }
     assert unlisted == set(), f"routes missing from the access matrix: {sorted(unlisted)}"
 
