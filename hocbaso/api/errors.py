@@ -87,7 +87,12 @@ def _field_message(error: dict[str, Any]) -> str:
 
 
 def _field_name(error: dict[str, Any]) -> str:
-    return ".".join(str(part) for part in error.get("loc", ()))
+    """``query.limit``, ``path.child_id``, ``body.field`` (django-ninja also names the body
+    parameter itself, ``body.body.field``: that part is dropped)."""
+    loc = [str(part) for part in error.get("loc", ())]
+    if len(loc) > 2 and loc[0] == "body":
+        del loc[1]
+    return ".".join(loc)
 
 
 def install(api: NinjaAPI) -> None:
