@@ -74,16 +74,24 @@ def _run(
             else None
         )
 
+        revoking = operation.definition.raw.get("operationId") in REVOKING
+        own_token_id = revoking and "token_id" in names and bool(fixed)
+
         @given(case=operation.as_strategy(path_parameters=fixed or None))
         @config
-        def check(case: Any) -> None:
+        def check(
+            case: Any,
+            label: str = operation.label,
+            revoking: bool = revoking,
+            own_token_id: bool = own_token_id,
+        ) -> None:
             secret = token
-            if operation.definition.raw.get("operationId") in REVOKING:
+            if revoking:
                 secret = token_for(user, name="schemathesis, revoked")
-                if "token_id" in names and fixed:
+                if own_token_id:
                     case.path_parameters["token_id"] = user.api_tokens.latest("pk").pk
             response = case.call_and_validate(headers=bearer(secret))
-            seen.append((operation.label, response.status_code, response.text))
+            seen.append((label, response.status_code, response.text))
 
         check()
 

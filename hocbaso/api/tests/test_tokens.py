@@ -44,7 +44,8 @@ def test_a_parent_obtains_a_token_that_works_and_is_stored_hashed(world: World) 
         "Điện thoại của bố",
         secret[:12],
     )
-    assert secret.startswith("hbs_") and len(secret) == 47
+    assert secret.startswith("hbs_")
+    assert len(secret) == 47
     assert token.digest == hashlib.sha256(secret.encode()).hexdigest()
     assert secret not in repr(list(ApiToken.objects.values()))
     assert token.expires_at - token.created_at == dt.timedelta(days=90)
