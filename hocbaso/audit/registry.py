@@ -96,6 +96,9 @@ ACTIONS: dict[str, str] = {
     # api (issue 6): tokens of the JSON API
     "api.token_issued": "Cấp mã truy cập API",
     "api.token_revoked": "Thu hồi mã truy cập API",
+    # notifications, parents' profile confirmations and reports, consent (issue 6, feedback)
+    "notification.sent": "Gửi thông báo",
+    "notification.failed": "Gửi thông báo không thành công",
 }
 
 
