@@ -99,6 +99,13 @@ ACTIONS: dict[str, str] = {
     # notifications, parents' profile confirmations and reports, consent (issue 6, feedback)
     "notification.sent": "Gửi thông báo",
     "notification.failed": "Gửi thông báo không thành công",
+    "notification.preferences_changed": "Đổi cách nhận thông báo",
+    "student.field_confirmed_by_parent": "Cha mẹ xác nhận thông tin học sinh",
+    "profile_report.created": "Cha mẹ phản ánh thông tin sai",
+    "profile_report.resolved": "Xử lí phản ánh của cha mẹ (đã sửa)",
+    "profile_report.rejected": "Xử lí phản ánh của cha mẹ (không sửa)",
+    "consent.granted": "Đồng ý xử lí dữ liệu cá nhân",
+    "consent.withdrawn": "Rút lại đồng ý xử lí dữ liệu cá nhân",
 }
 
 

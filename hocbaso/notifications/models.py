@@ -72,3 +72,27 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic} → {self.channel} ({self.get_status_display()})"
+
+
+class Preference(models.Model):
+    """How a parent wants to hear from the school. No row: e-mail (when the account has an
+    address) and every message. SMS and Zalo also need the parent's consent
+    (`people.consent`): without it the message goes by e-mail or not at all."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notification_preference"
+    )
+    channel = models.CharField(
+        _("kênh nhận thông báo"), max_length=10, choices=Channel.choices, default=Channel.EMAIL
+    )
+    # Off: only essential messages (a record issued, the answer to a report), not the others
+    # (a period's results released).
+    non_essential = models.BooleanField(_("nhận cả thông báo không thiết yếu"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("cách nhận thông báo")
+        verbose_name_plural = _("cách nhận thông báo")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.channel}"

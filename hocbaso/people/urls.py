@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from hocbaso.people.views import accounts, assignments, home, schools, students, transfers_io
+from hocbaso.people.views import (
+    accounts,
+    assignments,
+    home,
+    parent_feedback,
+    schools,
+    students,
+    transfers_io,
+)
 from hocbaso.people.views.reauth import reauthenticate_view
 
 urlpatterns = [
@@ -32,5 +40,14 @@ urlpatterns = [
     path("hoc-sinh/<int:pk>/anh/", students.student_photo, name="student_photo"),
     path(
         "hoc-sinh/<int:pk>/anh/tai-len/", students.student_photo_upload, name="student_photo_upload"
+    ),
+    # parents' feedback and consent (issue 6)
+    path("lop/<int:pk>/phan-anh/", parent_feedback.class_reports, name="class_reports"),
+    path("phan-anh/<int:pk>/xu-li/", parent_feedback.decide_report, name="decide_report"),
+    path("lop/<int:pk>/dong-y/", parent_feedback.class_consent, name="class_consent"),
+    path(
+        "hoc-sinh/<int:pk>/dong-y-hoc-sinh/",
+        parent_feedback.student_child_consent,
+        name="student_child_consent",
     ),
 ]

@@ -18,6 +18,7 @@ no page is ever signed twice: a second signer finds the state already moved (`Al
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
@@ -26,6 +27,7 @@ from django.utils import timezone
 from pyhanko.stamp import StaticStampStyle
 
 from hocbaso.audit.log import log
+from hocbaso.notifications import parent_events
 from hocbaso.people.errors import ActionError
 from hocbaso.records import signing_access as access
 from hocbaso.records.certificate_checks import certificate_problems
@@ -275,7 +277,17 @@ def record_step(
             data={"sha256": page.sha256},
         )  # fmt: skip
         supersede_older_versions(page, acting_user=acting_user)
+        # parents hear about it once the issuance is committed (docs/notifications.md)
+        transaction.on_commit(partial(notify_parents_of_issue, page.pk), robust=True)
     return signed
+
+
+def notify_parents_of_issue(page_id: int) -> None:
+    page = RecordPage.objects.select_related("class_group__school_year").get(pk=page_id)
+    parent_events.record_issued(
+        student_id=page.student_id, record_code=page.record_code, version=page.version,
+        class_name=page.class_group.name, school_year=str(page.class_group.school_year),
+    )  # fmt: skip
 
 
 BOX_OF_FIELD = {SIGNATURE_FIELDS[0]: "homeroom", SIGNATURE_FIELDS[1]: "principal",

@@ -1,0 +1,132 @@
+"""Staff screens for parents' feedback: the class's «Phản ánh của phụ huynh» task list (resolve
+after fixing the profile, or reject with a reason) and the class's consent status."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from hocbaso.people import access
+from hocbaso.people.actions.consent import record_child_consent
+from hocbaso.people.actions.parent_feedback import reject_profile_report, resolve_profile_report
+from hocbaso.people.consent import consent_states_for
+from hocbaso.people.consent_texts import CONSENT_PURPOSES
+from hocbaso.people.errors import ActionError
+from hocbaso.people.models import Enrolment, ProfileReport
+from hocbaso.people.profile_display import display_value
+from hocbaso.people.profile_fields import FIELDS_BY_NAME
+from hocbaso.people.report_counts import open_reports
+
+
+@login_required
+@never_cache
+def class_reports(request: HttpRequest, pk: int) -> HttpResponse:
+    class_group = access.access_class_for_user(request.user, pk)
+    pending = open_reports(class_group.pk)
+    rows = [
+        {
+            "report": r,
+            "label": FIELDS_BY_NAME[r.field].label,
+            "now": display_value(r.student, r.field),
+            "can_decide": access.can_edit_student(request.user, r.student),
+        }
+        for r in pending
+    ]
+    decided = (
+        ProfileReport.objects.filter(
+            voided_at__isnull=True,
+            status__in=[ProfileReport.Status.RESOLVED, ProfileReport.Status.REJECTED],
+            student__enrolments__class_group=class_group,
+        )
+        .select_related("student", "resolver")
+        .order_by("-decided_at", "-pk")[:30]
+    )
+    return render(
+        request,
+        "people/class_reports.html",
+        {"class_group": class_group, "rows": rows, "decided": decided},
+    )
+
+
+@login_required
+@never_cache
+@require_POST
+def decide_report(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        report = ProfileReport.objects.select_related("student").get(pk=pk)
+    except ProfileReport.DoesNotExist:
+        raise Http404 from None
+    access.access_student_for_user(request.user, report.student_id, write=True)
+    decision = request.POST.get("decision", "")
+    note = request.POST.get("note", "")
+    try:
+        if decision == "resolve":
+            resolve_profile_report(report.pk, note, acting_user=request.user)
+        elif decision == "reject":
+            reject_profile_report(report.pk, note, acting_user=request.user)
+        else:
+            raise ActionError("Vui lòng chọn «Đã sửa» hoặc «Không sửa».")
+    except ActionError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Đã trả lời phản ánh; phụ huynh sẽ thấy kết quả."))
+    class_id = (
+        Enrolment.objects.filter(student_id=report.student_id, transfer_out_on__isnull=True)
+        .order_by("-pk")
+        .values_list("class_group_id", flat=True)
+        .first()
+    )
+    if class_id is None:
+        return redirect("student_detail", pk=report.student_id)
+    return redirect("class_reports", pk=class_id)
+
+
+@login_required
+@never_cache
+def class_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    class_group = access.access_class_for_user(request.user, pk)
+    enrolments = list(
+        Enrolment.objects.filter(class_group=class_group, transfer_out_on__isnull=True)
+        .select_related("student")
+        .order_by("student__full_name", "student__pk")
+    )
+    states = consent_states_for([e.student for e in enrolments])
+    rows = [(e.student, states[e.student.pk]) for e in enrolments]
+    return render(
+        request,
+        "people/class_consent.html",
+        {
+            "class_group": class_group,
+            "purposes": CONSENT_PURPOSES,
+            "rows": rows,
+            "can_record": any(access.can_edit_student(request.user, e.student) for e in enrolments),
+        },
+    )
+
+
+@login_required
+@never_cache
+@require_POST
+def student_child_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    student = access.access_student_for_user(request.user, pk, write=True)
+    try:
+        record_child_consent(
+            student.pk,
+            request.POST.get("purpose", ""),
+            granted=request.POST.get("granted") == "1",
+            method="paper",
+            acting_user=request.user,
+        )
+    except ActionError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Đã ghi nhận ý kiến của học sinh."))
+    class_id = request.POST.get("class_id", "")
+    if class_id.isdigit():
+        return redirect("class_consent", pk=int(class_id))
+    return redirect("student_detail", pk=student.pk)
