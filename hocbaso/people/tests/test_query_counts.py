@@ -56,7 +56,7 @@ def _client(world: World, persona: str) -> Client:
 
 # Queries per page, whatever the class size. Each includes the session and user loads, the
 # fresh read of the viewer's roles and assignments (ASVS 8.3.2) and the session save.
-CLASS_ROSTER = 14
+CLASS_ROSTER = 15  # + the open parents' reports badge (issue 6)
 CLASS_BOARD = 13
 SCHOOL_BOARD = 18
 PUPIL_LIST = 11

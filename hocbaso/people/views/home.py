@@ -13,6 +13,7 @@ from hocbaso.org.models import ClassGroup, Province
 from hocbaso.people import access
 from hocbaso.people.completeness import completeness_for
 from hocbaso.people.models import Guardian, Student, TeachingAssignment, User
+from hocbaso.people.report_counts import open_report_counts
 from hocbaso.people.scope import scope_for
 from hocbaso.regulation.catalogue import subject_name
 
@@ -27,13 +28,14 @@ def home(request: HttpRequest) -> HttpResponse:
             ClassGroup.objects.filter(pk__in=scope.homeroom_class_ids).select_related("school")
         )
         todo = []
+        reports = open_report_counts(scope.homeroom_class_ids)
         for class_group in homeroom_classes:
             pupils = Student.objects.filter(
                 enrolments__class_group=class_group, enrolments__transfer_out_on__isnull=True
             )
             entries = completeness_for(pupils)
             incomplete = sum(1 for e in entries if not e.is_complete)
-            todo.append((class_group, len(entries), incomplete))
+            todo.append((class_group, len(entries), incomplete, reports.get(class_group.pk, 0)))
         context["homeroom"] = todo
     if scope.teaching_class_ids:
         context["teaching"] = [

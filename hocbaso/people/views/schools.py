@@ -12,6 +12,7 @@ from hocbaso.org.models import Period
 from hocbaso.people import access
 from hocbaso.people.completeness import completeness_for
 from hocbaso.people.models import Enrolment, HomeroomAssignment, Student
+from hocbaso.people.report_counts import open_report_counts
 from hocbaso.people.scope import scope_for
 
 
@@ -93,6 +94,7 @@ def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "homeroom": homeroom.user if homeroom else None,
             "complete": sum(1 for e in entries if e.is_complete),
             "period_codes": [code for code, _ in Period.Code.choices],
+            "open_reports": open_report_counts([class_group.pk]).get(class_group.pk, 0),
         },
     )
 
