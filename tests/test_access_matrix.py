@@ -223,6 +223,27 @@ RECORD_LOG_READERS = frozenset({"principal", "vice_principal", "inspector"})
 # end record issuance
 
 
+# parents' feedback and consent (issue 6, feedback): one open report of parent A on pupil A's
+# hometown, made without an audit event (a denied request must write none).
+def _profile_report(w: World) -> int:
+    from django.utils import timezone
+
+    from hocbaso.people.models import ProfileReport
+
+    found = ProfileReport.objects.filter(student=w.pupil_a).first()
+    if found is not None:
+        return found.pk
+    report = ProfileReport.objects.create(
+        student=w.pupil_a, field="hometown", reported_value=w.pupil_a.hometown,
+        comment="Quê ở Khánh Hòa", reporter=w.user("parent_a"), reported_at=timezone.now(),
+    )  # fmt: skip
+    return report.pk
+
+
+PARENT_A = frozenset({"parent_a"})
+# end parents' feedback and consent
+
+
 MATRIX: dict[str, list[Route]] = {
     "home": [Route(lambda w: "/", "get", ALL)],
     "school_list": [Route(lambda w: "/truong/", "get", ALL, scoped_list=True)],
@@ -828,6 +849,80 @@ MATRIX: dict[str, list[Route]] = {
         )
         for method in ("get", "post")
     ],
+    # parents' feedback and consent (issue 6, feedback): the portal's child-scoped pages are
+    # for the linked parent only (404 for everyone else, staff included: they use the staff
+    # screens); the preferences page is the user's own. Staff: the class's report list and
+    # consent status with the class; deciding a report and recording a child's consent with
+    # the right to edit the pupil (403 for those who only read pupil A, parent A included).
+    "portal_child_profile": [
+        Route(lambda w: f"/phu-huynh/con/{w.pupil_a.pk}/ho-so/", "get", PARENT_A)
+    ],
+    "portal_confirm_field": [
+        Route(
+            lambda w: f"/phu-huynh/con/{w.pupil_a.pk}/ho-so/xac-nhan/",
+            "post",
+            PARENT_A,
+            data=lambda w: {"field": "full_name"},
+        )
+    ],
+    "portal_report_error": [
+        Route(lambda w: f"/phu-huynh/con/{w.pupil_a.pk}/ho-so/phan-anh/", "get", PARENT_A),
+        Route(
+            lambda w: f"/phu-huynh/con/{w.pupil_a.pk}/ho-so/phan-anh/",
+            "post",
+            PARENT_A,
+            data=lambda w: {"field": "birth_place", "comment": "Sinh ở Ninh Hải"},
+        ),
+    ],
+    "portal_child_consent": [
+        Route(lambda w: f"/phu-huynh/con/{w.pupil_a.pk}/dong-y/", "get", PARENT_A)
+    ],
+    "portal_consent_give": [
+        Route(
+            lambda w: f"/phu-huynh/con/{w.pupil_a.pk}/dong-y/cho-phep/",
+            "post",
+            PARENT_A,
+            data=lambda w: {"purpose": "notify_sms", "version": "1"},
+        )
+    ],
+    "portal_consent_withdraw": [
+        Route(
+            lambda w: f"/phu-huynh/con/{w.pupil_a.pk}/dong-y/rut-lai/",
+            "post",
+            PARENT_A,
+            data=lambda w: {"purpose": "notify_sms"},
+        )
+    ],
+    "portal_notification_preferences": [
+        Route(lambda w: "/phu-huynh/thong-bao/", "get", ALL, scoped_list=True),
+        Route(
+            lambda w: "/phu-huynh/thong-bao/",
+            "post",
+            ALL,
+            data=lambda w: {"channel": "email", "non_essential": "1"},
+        ),
+    ],
+    "class_reports": [Route(lambda w: f"/lop/{w.class_4a.pk}/phan-anh/", "get", CLASS_4A_READERS)],
+    "decide_report": [
+        Route(
+            lambda w: f"/phan-anh/{_profile_report(w)}/xu-li/",
+            "post",
+            PUPIL_A_WRITERS,
+            forbidden=PUPIL_A_READERS - PUPIL_A_WRITERS,
+            data=lambda w: {"decision": "reject", "note": "Đúng theo giấy khai sinh"},
+        )
+    ],
+    "class_consent": [Route(lambda w: f"/lop/{w.class_4a.pk}/dong-y/", "get", CLASS_4A_READERS)],
+    "student_child_consent": [
+        Route(
+            lambda w: f"/hoc-sinh/{w.pupil_a.pk}/dong-y-hoc-sinh/",
+            "post",
+            PUPIL_A_WRITERS,
+            forbidden=PUPIL_A_READERS - PUPIL_A_WRITERS,
+            data=lambda w: {"purpose": "photo_publication", "granted": "1"},
+        )
+    ],
+    # end parents' feedback and consent
     # api (issue 6): GET /api/v1/ is a public index. Every other /api/ route (the operations of
     # the OpenAPI document, which answer bearer tokens rather than sessions; the document; the
     # JSON 404) is covered by hocbaso/api/tests/test_object_authorisation.py, which enumerates
