@@ -9,6 +9,7 @@ decision writes its audit event in the same transaction.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -20,6 +21,7 @@ from hocbaso.assessment.actions.locks import lock_states
 from hocbaso.assessment.models import PeriodRelease
 from hocbaso.assessment.sheets import sheet_keys
 from hocbaso.audit.log import log
+from hocbaso.notifications import parent_events
 from hocbaso.org.models import ClassGroup, Period, School
 from hocbaso.people.errors import ActionError
 from hocbaso.people.models import Enrolment, Student
@@ -93,6 +95,10 @@ def release_period(school: School, period: Period, *, acting_user: Any) -> Perio
         subject=release,
         school_id=school.pk,
         data={"period": period.code, "school_year": period.school_year_id},
+    )
+    # parents hear about it once the release is committed (notifications.parent_events)
+    transaction.on_commit(
+        partial(parent_events.school_period_released, school.pk, period.pk), robust=True
     )
     return release
 

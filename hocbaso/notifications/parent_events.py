@@ -19,12 +19,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 
 from hocbaso.notifications.models import Channel, Notification, Preference
 from hocbaso.notifications.outbox import enqueue
 from hocbaso.notifications.topics import PERIOD_RELEASED, RECORD_ISSUED, Topic
+from hocbaso.org.models import ClassGroup, Period
 from hocbaso.people.consent import has_consent
-from hocbaso.people.models import Guardian
+from hocbaso.people.models import Enrolment, Guardian
 
 CONSENT_PURPOSE = {Channel.SMS: "notify_sms", Channel.ZALO: "notify_zalo"}
 
@@ -100,7 +102,9 @@ def _notify(
 
 def _linked_guardians(student_ids: Iterable[int]) -> list[Guardian]:
     return list(
-        Guardian.objects.filter(student_id__in=list(student_ids), user__isnull=False)
+        Guardian.objects.filter(
+            student_id__in=list(student_ids), user__isnull=False, unlinked_at__isnull=True
+        )
         .select_related("user", "student")
         .order_by("pk")
     )
@@ -143,3 +147,25 @@ def record_issued(
         text=text,
         params={"lop": class_name, "nam_hoc": school_year, "lien_ket": url},
     )
+
+
+def school_period_released(school_id: int, period_id: int) -> list[Notification]:
+    """A school released ``period`` (assessment.release.release_period): tell the parents of
+    every class of that year, one message per class and parent."""
+    period = Period.objects.select_related("school_year").get(pk=period_id)
+    with translation.override("vi"):
+        label = str(period.get_code_display())
+    sent: list[Notification] = []
+    classes = ClassGroup.objects.filter(
+        school_id=school_id, school_year_id=period.school_year_id
+    ).order_by("grade", "name")
+    for class_group in classes:
+        student_ids = Enrolment.objects.filter(
+            class_group=class_group, transfer_out_on__isnull=True
+        ).values_list("student_id", flat=True)
+        sent += period_released(
+            period_id=period.pk, period_label=label, class_id=class_group.pk,
+            class_name=class_group.name, school_year=period.school_year.code,
+            student_ids=student_ids,
+        )  # fmt: skip
+    return sent

@@ -137,3 +137,27 @@ def test_preference_refusals_change_nothing(world: World) -> None:
     event = AuditEvent.objects.filter(action="notification.preferences_changed").get()
     assert event.data == {"old": None, "new": {"channel": "sms", "non_essential": True}}
     assert AuditEvent.objects.count() == before + 1
+
+
+def test_releasing_a_period_notifies_each_class_after_commit(
+    contactable: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    from hocbaso.assessment.release import release_period
+    from hocbaso.org.models import Period
+
+    ghki = Period.objects.get(school_year=contactable.year, code="GHKI")
+    with django_capture_on_commit_callbacks(execute=True):
+        release_period(contactable.school, ghki, acting_user=contactable.user("principal"))
+    row = Notification.objects.get()
+    assert (row.topic, row.address, row.status) == ("period.released", "bo.an@example.vn", "sent")
+    assert row.text == (
+        "Học bạ số: kết quả Giữa học kì I năm học 2026-2027 của lớp 4A đã được công bố, "
+        "xem tại http://127.0.0.1:8000/phu-huynh/"
+    )
+    # an unlinked parent hears nothing more
+    from django.utils import timezone
+
+    from hocbaso.people.models import Guardian
+
+    Guardian.objects.filter(user=contactable.user("parent_a")).update(unlinked_at=timezone.now())
+    assert parent_events.school_period_released(contactable.school.pk, ghki.pk) == []

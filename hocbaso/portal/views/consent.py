@@ -90,7 +90,11 @@ def consent_withdraw(request: HttpRequest, student_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def notification_preferences(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required
-    children = list(Guardian.objects.filter(user=user).select_related("student").order_by("pk"))
+    children = list(
+        Guardian.objects.filter(user=user, unlinked_at__isnull=True)
+        .select_related("student")
+        .order_by("pk")
+    )
     preference = Preference.objects.filter(user=user).first()
     if request.method == "POST":
         try:

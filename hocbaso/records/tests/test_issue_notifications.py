@@ -26,12 +26,12 @@ def test_the_seal_notifies_linked_parents_after_commit(
     User.objects.filter(pk=ready.user("parent_a").pk).update(email="bo.an@example.vn")
     page = create_snapshot(ready.pupil_a.pk, ready.class_4a.pk, acting_user=ready.user("principal"))
     verify_page(page.pk, acting_user=ready.user("homeroom_4a"))
-    for role, row, who in (
+    for role, certificate, who in (
         ("homeroom", signers.homeroom, "homeroom_4a"),
         ("principal", signers.principal, "principal"),
     ):
         sign_page(
-            page.pk, role=role, signer=signers.signer(row), certificate_row=row,
+            page.pk, role=role, signer=signers.signer(certificate), certificate_row=certificate,
             acting_user=ready.user(who),
         )  # fmt: skip
     assert Notification.objects.count() == 0
