@@ -93,9 +93,6 @@ ACTIONS: dict[str, str] = {
     "guardian.link_refused": "Từ chối liên kết tài khoản cha mẹ (nhập sai quá nhiều lần)",
     "guardian.phone_challenge_sent": "Gửi mã xác minh số điện thoại cha mẹ",
     "guardian.parent_registered": "Cha mẹ học sinh tự đăng kí tài khoản",
-    # api (issue 6): tokens of the JSON API
-    "api.token_issued": "Cấp mã truy cập API",
-    "api.token_revoked": "Thu hồi mã truy cập API",
     # notifications, parents' profile confirmations and reports, consent (issue 6, feedback)
     "notification.sent": "Gửi thông báo",
     "notification.failed": "Gửi thông báo không thành công",
@@ -106,6 +103,9 @@ ACTIONS: dict[str, str] = {
     "profile_report.rejected": "Xử lí phản ánh của cha mẹ (không sửa)",
     "consent.granted": "Đồng ý xử lí dữ liệu cá nhân",
     "consent.withdrawn": "Rút lại đồng ý xử lí dữ liệu cá nhân",
+    # api (issue 6): tokens of the JSON API
+    "api.token_issued": "Cấp mã truy cập API",
+    "api.token_revoked": "Thu hồi mã truy cập API",
 }
 
 

@@ -373,6 +373,8 @@ class PhoneChallenge(models.Model):
 
     def __str__(self) -> str:
         return f"xác minh {self.phone[-3:]} cho {self.user_id}"
+
+
 # Parents' feedback and consent live in their own module; imported here so Django finds them.
 from hocbaso.people.feedback_models import ConsentRecord as ConsentRecord  # noqa: E402
 from hocbaso.people.feedback_models import ProfileReport as ProfileReport  # noqa: E402
