@@ -81,6 +81,8 @@ def _field_message(error: dict[str, Any]) -> str:
         return _("Phải là một chuỗi kí tự.")
     if kind in ("json_invalid", "model_attributes_type", "dict_type", "model_type"):
         return _("Nội dung gửi lên không phải JSON hợp lệ.")
+    if kind == "string_pattern_mismatch":
+        return _("Chứa kí tự không hợp lệ.")
     if kind in ("enum", "literal_error"):
         return _("Giá trị không nằm trong danh sách cho phép.")
     return _("Giá trị không hợp lệ.")

@@ -15,7 +15,7 @@ from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
 from hocbaso.api import errors
-from hocbaso.api.resources import auth, children, classes, me, periods, records
+from hocbaso.api.resources import auth, children, classes, me, periods, profile, records
 from hocbaso.api.tokens import BearerToken
 
 DESCRIPTION = """API của hệ thống Học bạ số cấp Tiểu học, phiên bản 1.
@@ -68,6 +68,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/", children.router)
     api.add_router("/", periods.router)
     api.add_router("/", records.router)
+    api.add_router("/", profile.router)
     api.add_router("/", classes.router)
     return api
 

@@ -14,19 +14,20 @@ from hocbaso.api import actions, tokens
 from hocbaso.api.errors import AUTHENTICATED, NOT_FOUND, ApiRefusal, ErrorOut, ValidationErrorOut
 from hocbaso.api.models import ApiToken
 from hocbaso.api.pagination import Page, PageParams, page_of
-from hocbaso.api.resources.ids import Id
+from hocbaso.api.resources.ids import NO_NUL, Id
 from hocbaso.people.actions.accounts import record_failed_login
 
 router = Router(tags=["Xác thực"])
 
 
 class TokenRequest(Schema):
-    username: str = Field(..., min_length=1, max_length=150)
-    password: str = Field(..., min_length=1, max_length=256)
+    username: str = Field(..., min_length=1, max_length=150, pattern=NO_NUL)
+    password: str = Field(..., min_length=1, max_length=256, pattern=NO_NUL)
     name: str = Field(
         "Ứng dụng di động",
         min_length=1,
         max_length=100,
+        pattern=NO_NUL,
         description="Tên thiết bị hoặc ứng dụng, để nhận ra mã trong danh sách.",
     )
     lifetime_days: int = Field(

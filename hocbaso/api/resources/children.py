@@ -16,10 +16,9 @@ from ninja import Field, Query, Router, Schema
 from hocbaso.api.errors import AUTHENTICATED, NOT_FOUND
 from hocbaso.api.pagination import Page, PageParams, page_of
 from hocbaso.api.resources.ids import Id
-from hocbaso.people.code_lists import ETHNICITIES, NATIONALITIES
 from hocbaso.people.guardianship import access_child_for_parent, children_of
 from hocbaso.people.models import Enrolment, FieldVerification, Student
-from hocbaso.people.personal_id import mask_personal_id
+from hocbaso.people.profile_display import display_value
 from hocbaso.people.profile_fields import PROFILE_FIELDS
 
 router = Router(tags=["Con của tôi"])
@@ -99,22 +98,6 @@ def child_out(student: Student) -> dict[str, Any]:
     }
 
 
-def _display(student: Student, name: str, value: Any) -> str:
-    if value is None:
-        return ""
-    if name == "gender":
-        return str(student.get_gender_display())
-    if name == "ethnicity":
-        return ETHNICITIES.get(value, value)
-    if name == "nationality":
-        return NATIONALITIES.get(value, value)
-    if name == "birth_date":
-        return str(value.strftime("%d/%m/%Y"))
-    if name == "personal_id":
-        return mask_personal_id(value)
-    return str(value)
-
-
 def profile_of(student: Student) -> list[dict[str, Any]]:
     """Each identity field with the sources that verified its current value (one query)."""
     sources: dict[tuple[str, str], list[str]] = {}
@@ -139,7 +122,7 @@ def profile_of(student: Student) -> list[dict[str, Any]]:
             {
                 "name": pf.name,
                 "label": str(pf.label),
-                "value": _display(student, pf.name, value),
+                "value": display_value(student, pf.name),
                 "missing": missing,
                 "verifiable": pf.verifiable,
                 "verified_by": verified_by,

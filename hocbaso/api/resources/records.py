@@ -70,7 +70,7 @@ def list_child_records(
             "school_year": p.class_group.school_year.code,
             "class_name": p.class_group.name,
             "grade": p.class_group.grade,
-            "issued_at": p.issued_at,  # type: ignore[attr-defined]
+            "issued_at": p.issued_at,
             "xml_sha256": p.sha256,
         }
         for p in page["items"]

@@ -80,6 +80,13 @@ ROUTES: dict[str, ObjectRoute | ScopedList | OwnTokenRoute | Public] = {
     f"GET {V1}/children/{{child_id}}/records/{{record_id}}.xml": ObjectRoute(
         lambda a: {**_child(a), "record_id": a.page_a.pk}
     ),
+    f"POST {V1}/children/{{child_id}}/profile/confirmations": ObjectRoute(
+        _child, body={"field": "full_name"}
+    ),
+    f"POST {V1}/children/{{child_id}}/profile/reports": ObjectRoute(
+        _child, body={"field": "hometown", "comment": "Quê quán đúng là Khánh Hòa."}
+    ),
+    f"GET {V1}/children/{{child_id}}/profile/reports": ObjectRoute(_child),
     f"GET {V1}/classes": ScopedList(),
     f"GET {V1}/classes/{{class_id}}": ObjectRoute(_class, owner="homeroom_4a"),
     f"GET {V1}/classes/{{class_id}}/pupils": ObjectRoute(_class, owner="homeroom_4a"),

@@ -57,6 +57,33 @@ def known_ids(a: ApiWorld) -> dict[str, int]:
     }
 
 
+def _checker(
+    operation: Any,
+    user: Any,
+    token: str,
+    fixed: dict[str, int] | None,
+    config: settings,
+    seen: list[tuple[str, int, str]],
+) -> Callable[[], None]:
+    """A hypothesis test of one operation: each generated case is sent and validated."""
+    names = {p.name for p in operation.path_parameters}
+    revoking = operation.definition.raw.get("operationId") in REVOKING
+    own_token_id = revoking and "token_id" in names and bool(fixed)
+
+    @given(case=operation.as_strategy(path_parameters=fixed or None))
+    @config
+    def check(case: Any) -> None:
+        secret = token
+        if revoking:
+            secret = token_for(user, name="schemathesis, revoked")
+            if own_token_id:
+                case.path_parameters["token_id"] = user.api_tokens.latest("pk").pk
+        response = case.call_and_validate(headers=bearer(secret))
+        seen.append((operation.label, response.status_code, response.text))
+
+    return check
+
+
 def _run(
     schema: OpenApiSchema,
     user: Any,
@@ -66,34 +93,14 @@ def _run(
 ) -> None:
     token = token_for(user, name="schemathesis")
     for result in schema.get_all_operations():
-        operation = result.ok()
+        operation = result.ok()  # type: ignore[union-attr]
         names = {p.name for p in operation.path_parameters}
         fixed = (
             {k: v for k, v in path_parameters(operation.label).items() if k in names}
             if path_parameters is not None
             else None
         )
-
-        revoking = operation.definition.raw.get("operationId") in REVOKING
-        own_token_id = revoking and "token_id" in names and bool(fixed)
-
-        @given(case=operation.as_strategy(path_parameters=fixed or None))
-        @config
-        def check(
-            case: Any,
-            label: str = operation.label,
-            revoking: bool = revoking,
-            own_token_id: bool = own_token_id,
-        ) -> None:
-            secret = token
-            if revoking:
-                secret = token_for(user, name="schemathesis, revoked")
-                if own_token_id:
-                    case.path_parameters["token_id"] = user.api_tokens.latest("pk").pk
-            response = case.call_and_validate(headers=bearer(secret))
-            seen.append((label, response.status_code, response.text))
-
-        check()
+        _checker(operation, user, token, fixed, config, seen)()
 
 
 def test_parents_get_no_5xx_only_conforming_answers_and_no_other_childs_objects(
