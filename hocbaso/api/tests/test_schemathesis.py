@@ -10,12 +10,14 @@ fresh token per example, so the persona's working token survives.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.openapi.checks import JsonSchemaError
 from schemathesis.specs.openapi.schemas import OpenApiSchema
@@ -38,6 +40,19 @@ FUZZ = settings(
 KNOWN = settings(FUZZ, max_examples=KNOWN_ID_EXAMPLES)
 # Operations that revoke the token they are called with.
 REVOKING = {"revoke_current_token", "revoke_token"}
+
+
+@pytest.fixture(autouse=True)
+def _same_connection_across_requests() -> Iterator[None]:
+    """As Django's test client does: the WSGI handler must not close the test's database
+    connection at the end of each request (its transaction holds the world)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def load_schema() -> OpenApiSchema:
