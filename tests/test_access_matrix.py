@@ -928,7 +928,40 @@ MATRIX: dict[str, list[Route]] = {
     # JSON 404) is covered by hocbaso/api/tests/test_object_authorisation.py, which enumerates
     # them (API_ROUTE_NAMES) and fails on an operation without its row.
     "api_index": [Route(lambda w: "/api/v1/", "get", ALL, anonymous=True)],
+    # the web page of one's own API tokens: everyone logged in; revoking parent_a's token is
+    # parent_a's alone (anyone else: the 404 of a missing token)
+    "api_tokens": [Route(lambda w: "/tai-khoan/ma-truy-cap-api/", "get", ALL, scoped_list=True)],
+    "api_token_revoke": [
+        Route(
+            lambda w: f"/tai-khoan/ma-truy-cap-api/{_api_token(w)}/thu-hoi/",
+            "post",
+            PARENT_A,
+            data=lambda w: {},
+        )
+    ],
 }
+
+
+def _api_token(w: World) -> int:
+    """A token of parent_a, made without an audit event."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from hocbaso.api.models import ApiToken
+
+    token, _ = ApiToken.objects.get_or_create(
+        digest="a" * 64,
+        defaults={
+            "user": w.user("parent_a"),
+            "name": "Ma trận",
+            "prefix": "hbs_matrix",
+            "expires_at": timezone.now() + dt.timedelta(days=1),
+        },
+    )
+    return token.pk
+
+
 # Every route of Django's admin is for the Sở's system administrators only; the index
 # stands for all of them (each admin view checks `has_permission` the same way).
 ADMIN_NAMESPACE = "admin"

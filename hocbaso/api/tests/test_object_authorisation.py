@@ -106,17 +106,19 @@ EXTRA_ROUTE_NAMES = {
 
 
 def _api_route_names() -> set[str]:
+    """Names of the api app's URL patterns under /api/ (its web page is in the access matrix)."""
     names: set[str] = set()
 
-    def walk(patterns: list[URLPattern | URLResolver], namespace: str | None) -> None:
+    def walk(patterns: list[URLPattern | URLResolver], namespace: str | None, prefix: str) -> None:
         for p in patterns:
+            route = prefix + str(p.pattern)
             if isinstance(p, URLResolver):
-                walk(p.url_patterns, p.namespace or namespace)
-            else:
+                walk(p.url_patterns, p.namespace or namespace, route)
+            elif route.lstrip("^").startswith("api/"):
                 name = p.name or repr(p.pattern)
                 names.add(f"{namespace}:{name}" if namespace else name)
 
-    walk(api_urls.urlpatterns, None)
+    walk(api_urls.urlpatterns, None, "")
     return names
 
 
