@@ -15,7 +15,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
-from hocbaso.api.errors import AUTHENTICATED, NOT_FOUND
+from hocbaso.api.errors import AUTHENTICATED, NOT_FOUND, ErrorOut
 from hocbaso.api.pagination import Page, PageParams, page_of
 from hocbaso.api.resources.ids import Id
 from hocbaso.people.guardianship import access_child_for_parent
@@ -91,7 +91,8 @@ def _download(request: HttpRequest, child_id: int, record_id: int, fmt: str) -> 
     return response
 
 
-_FILE_RESPONSES: dict[int, Any] = {**AUTHENTICATED, **NOT_FOUND}
+# 400: the stored file no longer matches its registered digest (open_issued_file refuses it)
+_FILE_RESPONSES: dict[int, Any] = {400: ErrorOut, **AUTHENTICATED, **NOT_FOUND}
 
 
 @router.get(
