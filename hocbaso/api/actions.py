@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
@@ -15,6 +16,7 @@ from hocbaso.api import tokens
 from hocbaso.api.errors import ApiRefusal
 from hocbaso.api.models import ApiToken
 from hocbaso.audit.log import log
+from hocbaso.people.scope import scope_for
 
 MAX_USABLE_TOKENS = 20
 
@@ -27,9 +29,10 @@ class IssuedToken:
 
 @transaction.atomic
 def issue_token(*, name: str, lifetime_days: int, acting_user: Any) -> IssuedToken:
-    """A new token for ``acting_user`` (who has just proved their password). Refused when their
-    account needs a second factor (tokens.requires_second_factor, issue 7) or already holds
-    MAX_USABLE_TOKENS usable tokens."""
+    """A new token for ``acting_user`` (who has just proved their password), valid
+    ``lifetime_days`` (1–90) — for a staff member at most as long as a staff session
+    (SESSION_COOKIE_AGE, 12 h). Refused when their account needs a second factor
+    (tokens.requires_second_factor, issue 7) or already holds MAX_USABLE_TOKENS usable tokens."""
     if tokens.requires_second_factor(acting_user):
         raise ApiRefusal(
             403,
@@ -45,7 +48,10 @@ def issue_token(*, name: str, lifetime_days: int, acting_user: Any) -> IssuedTok
             _("Tài khoản đã có %(n)d mã truy cập đang dùng; hãy thu hồi bớt mã cũ.")
             % {"n": MAX_USABLE_TOKENS},
         )
-    days = max(1, min(lifetime_days, tokens.MAX_LIFETIME_DAYS))
+    lifetime = dt.timedelta(days=max(1, min(lifetime_days, tokens.MAX_LIFETIME_DAYS)))
+    if scope_for(acting_user).is_staff_member:
+        # Staff tokens end with the staff session's absolute limit (security.md F4, 12 h).
+        lifetime = min(lifetime, dt.timedelta(seconds=settings.SESSION_COOKIE_AGE))
     secret = tokens.new_secret()
     now = timezone.now()
     token = ApiToken.objects.create(
@@ -54,7 +60,7 @@ def issue_token(*, name: str, lifetime_days: int, acting_user: Any) -> IssuedTok
         prefix=tokens.visible_prefix(secret),
         digest=tokens.digest_of(secret),
         created_at=now,
-        expires_at=now + dt.timedelta(days=days),
+        expires_at=now + lifetime,
     )
     log(
         "api.token_issued",

@@ -177,3 +177,11 @@ def test_last_use_is_stamped_at_most_every_five_minutes(world: World) -> None:
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=6)):
         client.get("/api/v1/me")
     assert ApiToken.objects.get().last_used_at > first  # type: ignore[operator]
+
+
+def test_a_staff_token_ends_with_the_staff_session_limit(world: World) -> None:
+    response = _obtain("homeroom_4a", PASSWORD, lifetime_days=90)
+    token = ApiToken.objects.get(pk=response.json()["id"])
+    assert token.expires_at - token.created_at == dt.timedelta(hours=12)
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=12, minutes=1)):
+        assert ApiClient(response.json()["token"]).get("/api/v1/me").status_code == 401
