@@ -97,3 +97,23 @@ def test_a_comment_with_a_nul_character_is_a_422(world: World) -> None:
         [{"field": "body.comment", "message": "Chứa kí tự không hợp lệ."}],
     )
     assert ProfileReport.objects.count() == 0
+
+
+def test_extra_fields_in_a_body_change_nothing(world: World) -> None:
+    # security.md A5: only the declared fields are read
+    response = client_for(world.user("parent_a")).post(
+        f"/api/v1/children/{world.pupil_a.pk}/profile/confirmations",
+        {
+            "field": "hometown",
+            "source": "population_db",
+            "student": world.pupil_5b.pk,
+            "verified_by": world.user("principal").pk,
+        },
+    )
+    assert response.status_code == 201
+    verification = FieldVerification.objects.get()
+    assert (verification.student, verification.source, verification.verified_by) == (
+        world.pupil_a,
+        "parent_confirmation",
+        world.user("parent_a"),
+    )
