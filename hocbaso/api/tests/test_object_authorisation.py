@@ -1,7 +1,7 @@
 """Object-level authorisation of /api/v1 (security.md A2), one row per operation of the served
-OpenAPI document: parent_b (linked to pupil_5b only) gets, for every path naming one of pupil_a's
-objects, a 404 whose bytes equal the answer for a missing id, while the owner of those objects
-gets a 2xx on the very same request. An operation added later without a row here fails
+OpenAPI document: each parent (parent_a linked to pupil_a, parent_b to pupil_5b) gets, for every
+path naming one of the other child's objects, a 404 whose bytes equal the answer for a missing
+id, while that child's parent (or a reader of its class) gets a 2xx on the very same request. An operation added later without a row here fails
 `test_every_operation_has_a_row`; an api URL pattern that is not an operation of the document
 fails `test_every_api_url_pattern_is_an_operation` (and tests/test_access_matrix.py, which
 leaves /api/ routes to this module, reads API_ROUTE_NAMES from here)."""
@@ -28,12 +28,38 @@ MISSING = 987_654_321
 
 
 @dataclass(frozen=True)
-class ObjectRoute:
-    """A path naming objects: ``ids`` fills it with pupil_a's objects (or 4A's), ``owner`` may
-    use it, ``parent_b`` must get the missing-id 404."""
+class Side:
+    """One child's objects, who reaches them, and the other parent."""
 
-    ids: Callable[[ApiWorld], dict[str, int]]
-    owner: str = "parent_a"
+    name: str
+    parent: str  # the linked parent
+    staff: str  # a reader of the child's class
+    intruder: str  # the other parent, linked to another child only
+
+    def pupil(self, a: ApiWorld) -> int:
+        return (a.world.pupil_a if self.name == "a" else a.world.pupil_5b).pk
+
+    def page(self, a: ApiWorld) -> int:
+        return (a.page_a if self.name == "a" else a.page_5b).pk
+
+    def class_group(self, a: ApiWorld) -> int:
+        return (a.world.class_4a if self.name == "a" else a.world.class_5b).pk
+
+
+SIDES = (
+    Side("a", parent="parent_a", staff="homeroom_4a", intruder="parent_b"),
+    Side("5b", parent="parent_b", staff="subject_teacher_5b", intruder="parent_a"),
+)
+
+
+@dataclass(frozen=True)
+class ObjectRoute:
+    """A path naming objects: ``ids`` fills it with one child's objects (or its class's); the
+    child's parent (or, ``staff``, a reader of the class) uses it; the other parent must get the
+    missing-id 404."""
+
+    ids: Callable[[ApiWorld, Side], dict[str, int]]
+    staff: bool = False
     body: dict[str, Any] | None = None
 
 
@@ -52,12 +78,12 @@ class Public:
     """Needs no token (obtaining one); or acts only on the caller's own token."""
 
 
-def _child(a: ApiWorld) -> dict[str, int]:
-    return {"child_id": a.world.pupil_a.pk}
+def _child(a: ApiWorld, side: Side) -> dict[str, int]:
+    return {"child_id": side.pupil(a)}
 
 
-def _class(a: ApiWorld) -> dict[str, int]:
-    return {"class_id": a.world.class_4a.pk}
+def _class(a: ApiWorld, side: Side) -> dict[str, int]:
+    return {"class_id": side.class_group(a)}
 
 
 V1 = "/api/v1"
@@ -71,14 +97,14 @@ ROUTES: dict[str, ObjectRoute | ScopedList | OwnTokenRoute | Public] = {
     f"GET {V1}/children/{{child_id}}": ObjectRoute(_child),
     f"GET {V1}/children/{{child_id}}/periods": ObjectRoute(_child),
     f"GET {V1}/children/{{child_id}}/periods/{{period_id}}/results": ObjectRoute(
-        lambda a: {**_child(a), "period_id": a.ghki.pk}
+        lambda a, side: {**_child(a, side), "period_id": a.ghki.pk}
     ),
     f"GET {V1}/children/{{child_id}}/records": ObjectRoute(_child),
     f"GET {V1}/children/{{child_id}}/records/{{record_id}}.pdf": ObjectRoute(
-        lambda a: {**_child(a), "record_id": a.page_a.pk}
+        lambda a, side: {**_child(a, side), "record_id": side.page(a)}
     ),
     f"GET {V1}/children/{{child_id}}/records/{{record_id}}.xml": ObjectRoute(
-        lambda a: {**_child(a), "record_id": a.page_a.pk}
+        lambda a, side: {**_child(a, side), "record_id": side.page(a)}
     ),
     f"POST {V1}/children/{{child_id}}/profile/confirmations": ObjectRoute(
         _child, body={"field": "full_name"}
@@ -88,11 +114,11 @@ ROUTES: dict[str, ObjectRoute | ScopedList | OwnTokenRoute | Public] = {
     ),
     f"GET {V1}/children/{{child_id}}/profile/reports": ObjectRoute(_child),
     f"GET {V1}/classes": ScopedList(),
-    f"GET {V1}/classes/{{class_id}}": ObjectRoute(_class, owner="homeroom_4a"),
-    f"GET {V1}/classes/{{class_id}}/pupils": ObjectRoute(_class, owner="homeroom_4a"),
-    f"GET {V1}/classes/{{class_id}}/periods": ObjectRoute(_class, owner="homeroom_4a"),
+    f"GET {V1}/classes/{{class_id}}": ObjectRoute(_class, staff=True),
+    f"GET {V1}/classes/{{class_id}}/pupils": ObjectRoute(_class, staff=True),
+    f"GET {V1}/classes/{{class_id}}/periods": ObjectRoute(_class, staff=True),
     f"GET {V1}/classes/{{class_id}}/periods/{{period_id}}/results": ObjectRoute(
-        lambda a: {**_class(a), "period_id": a.ghki.pk}, owner="homeroom_4a"
+        lambda a, side: {**_class(a, side), "period_id": a.ghki.pk}, staff=True
     ),
 }
 
@@ -165,22 +191,24 @@ def _object_labels() -> list[str]:
     return sorted(label for label, r in ROUTES.items() if isinstance(r, ObjectRoute))
 
 
+@pytest.mark.parametrize("side", SIDES, ids=lambda side: side.name)
 @pytest.mark.parametrize("label", _object_labels())
-def test_parent_b_gets_the_missing_id_answer_for_pupil_a_objects(
-    api_world: ApiWorld, label: str
+def test_the_other_parent_gets_the_missing_id_answer(
+    api_world: ApiWorld, label: str, side: Side
 ) -> None:
     route = ROUTES[label]
     assert isinstance(route, ObjectRoute)
-    ids = route.ids(api_world)
+    ids = route.ids(api_world, side)
     url = _url(label, ids)
-    # given the owner reaches the object with this very request
-    owner = _send(client_for(api_world.world.user(route.owner)), label, url, route.body)
-    assert 200 <= owner.status_code < 300, (label, owner.status_code, owner.content)
-    parent_b = client_for(api_world.world.user("parent_b"))
+    # given the child's parent (or a reader of its class) reaches the object with this request
+    owner = side.staff if route.staff else side.parent
+    answer = _send(client_for(api_world.world.user(owner)), label, url, route.body)
+    assert 200 <= answer.status_code < 300, (label, answer.status_code, answer.content)
+    intruder = client_for(api_world.world.user(side.intruder))
     events, accesses = AuditEvent.objects.count(), RecordAccess.objects.count()
-    # when parent_b sends it, and the same request with every id missing
-    denied = _send(parent_b, label, url, route.body)
-    missing = _send(parent_b, label, _url(label, dict.fromkeys(ids, MISSING)), route.body)
+    # when the other parent sends it, and the same request with every id missing
+    denied = _send(intruder, label, url, route.body)
+    missing = _send(intruder, label, _url(label, dict.fromkeys(ids, MISSING)), route.body)
     # then both are the same 404, byte for byte, and nothing was written or logged
     assert (denied.status_code, denied.content) == (404, missing.content)
     assert denied.json() == {"detail": "Không tìm thấy.", "code": "not_found"}
