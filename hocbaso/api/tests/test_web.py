@@ -40,3 +40,14 @@ def test_another_persons_token_is_a_404(world: World) -> None:
     response = _logged_in(world, "parent_b").post(f"/tai-khoan/ma-truy-cap-api/{token.pk}/thu-hoi/")
     assert response.status_code == 404
     assert ApiClient(secret).get("/api/v1/me").status_code == 200
+
+
+def test_the_admin_lists_tokens_without_their_digest(world: World) -> None:
+    token_for(world.user("parent_a"), name="Điện thoại của bố")
+    token = ApiToken.objects.get()
+    client = _logged_in(world, "sysadmin")
+    listing = client.get("/quan-tri/api/apitoken/").content.decode()
+    detail = client.get(f"/quan-tri/api/apitoken/{token.pk}/change/").content.decode()
+    assert token.prefix in listing
+    assert "Điện thoại của bố" in detail
+    assert token.digest not in listing + detail
