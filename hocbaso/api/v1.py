@@ -8,6 +8,7 @@ served at /api/v1/openapi.json and committed at docs/api/openapi.json (a test co
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -34,7 +35,33 @@ class Utf8JSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
+# What each answer means, in the document (django-ninja writes the English reason phrase).
+RESPONSE_DESCRIPTIONS = {
+    "200": "Thành công.",
+    "201": "Đã tạo.",
+    "204": "Đã thực hiện (không có nội dung).",
+    "400": "Yêu cầu bị từ chối hoặc nội dung không phải JSON; `detail` nói lí do.",
+    "401": "Chưa xác thực: thiếu mã truy cập, mã sai, hết hạn hoặc đã thu hồi.",
+    "403": "Không được phép.",
+    "404": "Không tìm thấy (hoặc không thuộc quyền xem của bạn: hai trường hợp trả lời như nhau).",
+    "409": "Xung đột với trạng thái hiện tại.",
+    "422": "Tham số hoặc dữ liệu không hợp lệ; `errors` liệt kê từng trường.",
+}
+
+
 class HocbasoApi(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for methods in document["paths"].values():
+            for operation in methods.values():
+                for status, response in operation["responses"].items():
+                    english = HTTPStatus(int(status)).phrase
+                    if response.get("description") == english:
+                        response["description"] = RESPONSE_DESCRIPTIONS.get(str(status), english)
+        return document
+
     def create_response(
         self,
         request: HttpRequest,
