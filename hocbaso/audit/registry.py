@@ -122,6 +122,9 @@ ACTIONS: dict[str, str] = {
     "profile_report.rejected": "Xử lí phản ánh của cha mẹ (không sửa)",
     "consent.granted": "Đồng ý xử lí dữ liệu cá nhân",
     "consent.withdrawn": "Rút lại đồng ý xử lí dữ liệu cá nhân",
+    # api (issue 6): tokens of the JSON API
+    "api.token_issued": "Cấp mã truy cập API",
+    "api.token_revoked": "Thu hồi mã truy cập API",
 }
 
 

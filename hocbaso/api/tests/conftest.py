@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+import pytest
+
+from hocbaso.api.tests.fixtures import ApiWorld, build_api_world
+from hocbaso.people.tests.world import World
+
+
+@pytest.fixture
+def api_world(world: World) -> ApiWorld:
+    """The world, with parent_b linked to pupil_5b, GHKI released with marks for both children,
+    and one sealed học bạ page each."""
+    return build_api_world(world)
