@@ -243,6 +243,7 @@ RECORD_CLASS_VIEWERS = SCHOOL_STAFF | {"homeroom_4a"}
 # parent_a: the issued, current pages of their own child (issue 6)
 RECORD_DOWNLOADERS = SCHOOL_STAFF | {"homeroom_4a", "inspector", "parent_a"}
 RECORD_LOG_READERS = frozenset({"principal", "vice_principal", "inspector"})
+STAFF_DOWNLOADERS = RECORD_DOWNLOADERS - {"parent_a"}
 # end record issuance
 
 
@@ -854,9 +855,11 @@ MATRIX: dict[str, list[Route]] = {
     # transfers (records/transfer): the pupil's transfer page and the pages received (those
     # who read the pupil's issued pages), the transfer out and the package download (the
     # school's principal and vice-principals), the receiving school's screen (its leaders).
+    # (staff only: a linked parent downloads the sealed pages through the portal; the pages a
+    # previous school issued are not in the portal yet)
     **{
         name: [
-            Route(url, "get", RECORD_DOWNLOADERS, forbidden=PUPIL_A_READERS - RECORD_DOWNLOADERS)
+            Route(url, "get", STAFF_DOWNLOADERS, forbidden=PUPIL_A_READERS - STAFF_DOWNLOADERS)
         ]
         for name, url in (
             ("student_transfers", lambda w: f"/hoc-sinh/{w.pupil_a.pk}/chuyen-truong/"),
