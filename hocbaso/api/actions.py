@@ -29,16 +29,10 @@ class IssuedToken:
 
 @transaction.atomic
 def issue_token(*, name: str, lifetime_days: int, acting_user: Any) -> IssuedToken:
-    """A new token for ``acting_user`` (who has just proved their password), valid
-    ``lifetime_days`` (1–90) — for a staff member at most as long as a staff session
-    (SESSION_COOKIE_AGE, 12 h). Refused when their account needs a second factor
-    (tokens.requires_second_factor, issue 7) or already holds MAX_USABLE_TOKENS usable tokens."""
-    if tokens.requires_second_factor(acting_user):
-        raise ApiRefusal(
-            403,
-            "second_factor_required",
-            _("Tài khoản này cần xác thực hai bước; hãy đăng nhập trên trang web."),
-        )
+    """A new token for ``acting_user`` (who has just logged in: password and, when their
+    account has or needs one, second factor — api/token_login.py), valid ``lifetime_days``
+    (1–90) — for a staff member at most as long as a staff session (SESSION_COOKIE_AGE, 12 h).
+    Refused when they already hold MAX_USABLE_TOKENS usable tokens."""
     # Lock the holder's row: two concurrent requests cannot both pass the count below.
     type(acting_user).objects.select_for_update().filter(pk=acting_user.pk).first()
     if ApiToken.objects.usable().filter(user=acting_user).count() >= MAX_USABLE_TOKENS:

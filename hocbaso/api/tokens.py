@@ -1,5 +1,5 @@
-"""Bearer tokens of /api/v1: their format, how a presented token is recognised, and the hook for
-a second factor (issue 7).
+"""Bearer tokens of /api/v1: their format, how a presented token is recognised, and which
+second-factor step a token request must pass (issue 7).
 
 A token is ``hbs_`` followed by 43 URL-safe characters (32 random bytes). Only the SHA-256 of the
 whole string is stored, so a database leak yields no usable token; the secret has 256 bits, so an
@@ -18,6 +18,7 @@ from django.utils import timezone
 from ninja.security import HttpBearer
 
 from hocbaso.api.models import ApiToken
+from hocbaso.people.second_factor import Step, next_step
 
 TOKEN_PREFIX = "hbs_"  # noqa: S105 -- a public marker, not a secret
 VISIBLE_CHARS = 12  # "hbs_" and 8 characters of the secret
@@ -39,15 +40,14 @@ def visible_prefix(secret: str) -> str:
     return secret[:VISIBLE_CHARS]
 
 
-def requires_second_factor(user: Any) -> bool:
-    """Whether ``user`` must present a second factor before a token is issued.
+def second_factor_step(user: Any) -> Step | None:
+    """What ``user`` must do about a second factor before a token is issued: prove the one they
+    have (``"verify"``), enrol one on the web first (``"enrol"``), or nothing (None).
 
-    The hook for issue 7 (MFA for staff roles): until a second factor exists, no account
-    needs one and this answers False. When it does, return True for those accounts; the token
-    endpoint then refuses with 403 ``second_factor_required`` (api.actions.issue_token) until
-    the factor is checked there.
-    """
-    return False
+    Exactly the web login's rule (people.second_factor.next_step, with the DEMO waiver): a token
+    request is a fresh login whose session holds no earlier proof, so it is asked of an empty
+    one."""
+    return next_step(user, {})
 
 
 def token_for_secret(secret: str) -> ApiToken | None:

@@ -48,6 +48,12 @@ def requires_second_factor(user: Any) -> bool:
     return StaffRole.objects.active().filter(user=user, role__in=REQUIRED_ROLES).exists()
 
 
+def throttle_name(user: Any) -> str:
+    """The second factor's own counters in the login throttle (people/login_throttle.py): a
+    wrong code never locks the password login. The web step and the API token share them."""
+    return f"mfa:{user.get_username()}"
+
+
 def has_second_factor(user: Any) -> bool:
     return TotpDevice.objects.filter(user=user).exists()
 

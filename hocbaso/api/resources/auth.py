@@ -5,17 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.contrib.auth import authenticate
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from hocbaso.api import actions, tokens
-from hocbaso.api.errors import AUTHENTICATED, NOT_FOUND, ApiRefusal, ErrorOut, ValidationErrorOut
+from hocbaso.api.errors import AUTHENTICATED, NOT_FOUND, ErrorOut, ValidationErrorOut
 from hocbaso.api.models import ApiToken
 from hocbaso.api.pagination import Page, PageParams, page_of
 from hocbaso.api.resources.ids import NO_NUL, Id
-from hocbaso.people.actions.accounts import record_failed_login
+from hocbaso.api.token_login import password_login, prove_second_factor
 
 router = Router(tags=["Xác thực"])
 
@@ -29,6 +27,16 @@ class TokenRequest(Schema):
         max_length=100,
         pattern=NO_NUL,
         description="Tên thiết bị hoặc ứng dụng, để nhận ra mã trong danh sách.",
+    )
+    otp: str | None = Field(
+        None,
+        min_length=1,
+        max_length=64,
+        pattern=NO_NUL,
+        description=(
+            "Mã xác thực hai bước: mã 6 chữ số đang hiện trên ứng dụng xác thực, hoặc một mã "
+            "khôi phục chưa dùng. Bắt buộc với tài khoản đã đăng kí xác thực hai bước."
+        ),
     )
     lifetime_days: int = Field(
         tokens.MAX_LIFETIME_DAYS, ge=1, le=tokens.MAX_LIFETIME_DAYS, description="Số ngày hiệu lực."
@@ -79,16 +87,13 @@ def _token_out(token: ApiToken, current: ApiToken | None) -> dict[str, Any]:
         409: ErrorOut,
         422: ValidationErrorOut,
     },
-    summary="Lấy mã truy cập bằng tên đăng nhập và mật khẩu",
+    summary="Lấy mã truy cập bằng tên đăng nhập, mật khẩu và (khi cần) mã xác thực hai bước",
     operation_id="create_token",
 )
 def create_token(request: HttpRequest, body: TokenRequest) -> Status[dict[str, Any]]:
-    # The same path as the login form: Django's authenticate() (and whatever guards it, e.g. a
-    # lockout backend) and an audited failure with the username tried.
-    user = authenticate(request, username=body.username, password=body.password)
-    if user is None:
-        record_failed_login(body.username)
-        raise ApiRefusal(401, "invalid_credentials", _("Tên đăng nhập hoặc mật khẩu không đúng."))
+    # The web login's checks (api/token_login.py): brute-force limits, password, second factor.
+    user = password_login(request, body.username, body.password)
+    prove_second_factor(request, user, body.otp)
     issued = actions.issue_token(name=body.name, lifetime_days=body.lifetime_days, acting_user=user)
     token = issued.token
     return Status(

@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from hocbaso.api import actions, tokens
+from hocbaso.api import actions
 from hocbaso.api.models import ApiToken
 from hocbaso.api.tests.fixtures import ApiClient, token_for
 from hocbaso.audit.models import AuditEvent
@@ -153,18 +153,6 @@ def test_a_holder_cannot_hold_more_than_twenty_usable_tokens(world: World) -> No
     response = _obtain("parent_a", PASSWORD)
     assert (response.status_code, response.json()["code"]) == (409, "too_many_tokens")
     assert ApiToken.objects.filter(user=user).count() == actions.MAX_USABLE_TOKENS
-
-
-def test_the_second_factor_hook_refuses_a_token(
-    world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # given (issue 7) an account that needs a second factor
-    monkeypatch.setattr(tokens, "requires_second_factor", lambda user: user.username == "principal")
-    response = _obtain("principal", PASSWORD)
-    assert (response.status_code, response.json()["code"]) == (403, "second_factor_required")
-    assert ApiToken.objects.count() == 0
-    assert not AuditEvent.objects.filter(action="api.token_issued").exists()
-    assert _obtain("parent_a", PASSWORD).status_code == 201
 
 
 def test_last_use_is_stamped_at_most_every_five_minutes(world: World) -> None:

@@ -18,18 +18,13 @@ from django.views.decorators.cache import never_cache
 
 from hocbaso.people import login_throttle
 from hocbaso.people.actions.second_factor import enrol_totp, verify_second_factor
-from hocbaso.people.second_factor import has_second_factor, is_done, mark_done
+from hocbaso.people.second_factor import has_second_factor, is_done, mark_done, throttle_name
 from hocbaso.people.totp import new_secret, provisioning_uri, to_base32
 from hocbaso.people.totp_seal import open_secret, seal_secret
 from hocbaso.people.views.accounts import client_ip
 from hocbaso.people.views.reauth import safe_next
 
 PENDING_SECRET = "hocbaso_totp_pending"  # noqa: S105 - a session key name
-
-
-def _throttle_name(request: HttpRequest) -> str:
-    # the second factor's own counters: a wrong code never locks the password login
-    return f"mfa:{request.user.get_username()}"
 
 
 @login_required
@@ -40,7 +35,7 @@ def second_factor_verify(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('second_factor_enrol')}?{urlencode({'next': next_url})}")
     error = ""
     if request.method == "POST":
-        name, ip = _throttle_name(request), client_ip(request)
+        name, ip = throttle_name(request.user), client_ip(request)
         if not login_throttle.check_allowed(name, ip).allowed:
             error = _("Mã không đúng hoặc đã nhập sai nhiều lần: hãy chờ vài phút rồi thử lại.")
         elif verify_second_factor(request.POST.get("code", ""), acting_user=request.user):
