@@ -858,9 +858,7 @@ MATRIX: dict[str, list[Route]] = {
     # (staff only: a linked parent downloads the sealed pages through the portal; the pages a
     # previous school issued are not in the portal yet)
     **{
-        name: [
-            Route(url, "get", STAFF_DOWNLOADERS, forbidden=PUPIL_A_READERS - STAFF_DOWNLOADERS)
-        ]
+        name: [Route(url, "get", STAFF_DOWNLOADERS, forbidden=PUPIL_A_READERS - STAFF_DOWNLOADERS)]
         for name, url in (
             ("student_transfers", lambda w: f"/hoc-sinh/{w.pupil_a.pk}/chuyen-truong/"),
             ("imported_page_file", lambda w: f"/hoc-ba/chuyen-den/{_imported_page(w)}/tai-ve.pdf"),
