@@ -457,3 +457,39 @@ class BienBan(models.Model):
 
     def __str__(self) -> str:
         return f"biên bản {self.pk} ({self.source})"
+
+
+# -- release of a period's results to parents (issue 6) ------------------------------------------
+
+
+class PeriodRelease(models.Model):
+    """The school's decision to show a period's results to parents (assessment/release.py).
+    Withdrawn by voiding, never deleted; a later release is a new row."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    released_at = models.DateTimeField(_("công bố lúc"))
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    void_reason = models.CharField(_("lí do thu hồi"), max_length=300, blank=True)
+
+    objects = CurrentQuerySet["PeriodRelease"].as_manager()
+
+    class Meta:
+        verbose_name = _("công bố kết quả kì đánh giá")
+        verbose_name_plural = _("công bố kết quả kì đánh giá")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "period"],
+                condition=models.Q(voided_at__isnull=True),
+                name="one_current_release_per_school_period",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"công bố {self.school_id}·{self.period_id}"

@@ -85,6 +85,14 @@ ACTIONS: dict[str, str] = {
     "export.class_summary": "Xuất bảng tổng hợp kết quả đánh giá của lớp",
     "export.audit_trail": "Xuất nhật kí hệ thống",
     "audit.trail_viewed": "Xem nhật kí hệ thống",
+    # parents' portal (issue 6): release of results, linking parents' accounts
+    "assessment.period_released": "Công bố kết quả kì đánh giá cho cha mẹ học sinh",
+    "assessment.period_release_withdrawn": "Thu hồi công bố kết quả kì đánh giá",
+    "guardian.invitations_created": "Tạo mã mời liên kết tài khoản cha mẹ học sinh",
+    "guardian.unlinked": "Hủy liên kết tài khoản cha mẹ với học sinh",
+    "guardian.link_refused": "Từ chối liên kết tài khoản cha mẹ (nhập sai quá nhiều lần)",
+    "guardian.phone_challenge_sent": "Gửi mã xác minh số điện thoại cha mẹ",
+    "guardian.parent_registered": "Cha mẹ học sinh tự đăng kí tài khoản",
 }
 
 

@@ -198,6 +198,11 @@ class Guardian(models.Model):
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="guardianships"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # How and when a parent's account was linked (people/guardian_links.py). An unlinked
+    # guardian keeps its user for the record; `unlinked_at` ends the access.
+    linked_at = models.DateTimeField(_("liên kết tài khoản lúc"), null=True, blank=True)
+    link_method = models.CharField(_("cách liên kết"), max_length=12, blank=True)
+    unlinked_at = models.DateTimeField(_("hủy liên kết lúc"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("cha mẹ/người giám hộ")
@@ -286,3 +291,85 @@ class StudentPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student_id}:{self.sha256[:12]}"
+
+
+# -- linking parents' accounts (issue 6, people/guardian_links.py) -------------------------------
+
+
+class GuardianInvitation(models.Model):
+    """A per-pupil invitation code printed by the school for the pupil's parents. Only a keyed
+    hash of the code is stored; the code is shown once, in the printed letter. Single use:
+    redeeming it links the parent's account; a newer code for the pupil revokes the older."""
+
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="+")
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(_("hết hạn lúc"))
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("mã mời liên kết")
+        verbose_name_plural = _("mã mời liên kết")
+        indexes = [models.Index(fields=["student", "used_at", "revoked_at"])]
+
+    def __str__(self) -> str:
+        return f"mã mời {self.pk} của học sinh {self.student_id}"
+
+
+class LinkAttempt(models.Model):
+    """One attempt to link an account (a code, or a phone one-time code), kept to refuse brute
+    force per account and per IP address."""
+
+    class Method(models.TextChoices):
+        CODE = "code", _("Mã mời")
+        PHONE = "phone", _("Số điện thoại")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    method = models.CharField(max_length=8, choices=Method.choices)
+    succeeded = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("lần thử liên kết")
+        verbose_name_plural = _("lần thử liên kết")
+        indexes = [
+            models.Index(fields=["user", "created_at"]),
+            models.Index(fields=["ip", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.user_id} {'ok' if self.succeeded else 'fail'}"
+
+
+class PhoneChallenge(models.Model):
+    """A one-time code sent by SMS to prove a phone number before linking through the phone the
+    school recorded. Only its keyed hash is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    phone = models.CharField(max_length=20)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mã xác minh số điện thoại")
+        verbose_name_plural = _("mã xác minh số điện thoại")
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"xác minh {self.phone[-3:]} cho {self.user_id}"

@@ -97,7 +97,9 @@ def scope_for(user: Any) -> Scope:
         .filter(user=user)
         .values_list("class_group_id", flat=True)
     )
-    guardian_of = Guardian.objects.filter(user=user).values_list("student_id", flat=True)
+    guardian_of = Guardian.objects.filter(user=user, unlinked_at__isnull=True).values_list(
+        "student_id", flat=True
+    )
     return Scope(
         is_system_admin=bool(user.is_superuser),
         province_ids=frozenset(province_ids),

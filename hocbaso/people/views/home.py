@@ -62,6 +62,8 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     if scope.guardian_student_ids:
         context["children"] = list(
-            Guardian.objects.filter(user=user).select_related("student__school")
+            Guardian.objects.filter(user=user, unlinked_at__isnull=True).select_related(
+                "student__school"
+            )
         )
     return render(request, "people/home.html", context)
