@@ -166,6 +166,33 @@ def _sealed_page(w: World) -> int:
     return page.pk
 
 
+PARENT_A = frozenset({"parent_a"})
+RELEASERS = frozenset({"principal", "vice_principal"})
+INVITERS = SCHOOL_STAFF | {"homeroom_4a"}
+
+
+def _period_id(w: World, code: str) -> int:
+    from hocbaso.org.models import Period
+
+    return Period.objects.get(school_year=w.year, code=code).pk
+
+
+def _released_ghki(w: World) -> int:
+    """GHKI released for the world's school, made without an audit event."""
+    from django.utils import timezone
+
+    from hocbaso.assessment.models import PeriodRelease
+
+    period_id = _period_id(w, "GHKI")
+    PeriodRelease.objects.get_or_create(
+        school=w.school,
+        period_id=period_id,
+        voided_at=None,
+        defaults={"released_at": timezone.now(), "released_by": w.user("principal")},
+    )
+    return period_id
+
+
 def _batch(w: World) -> int:
     from django.utils import timezone
 
@@ -189,7 +216,8 @@ def _batch(w: World) -> int:
 
 
 RECORD_CLASS_VIEWERS = SCHOOL_STAFF | {"homeroom_4a"}
-RECORD_DOWNLOADERS = SCHOOL_STAFF | {"homeroom_4a", "inspector"}
+# parent_a: the issued, current pages of their own child (issue 6)
+RECORD_DOWNLOADERS = SCHOOL_STAFF | {"homeroom_4a", "inspector", "parent_a"}
 RECORD_LOG_READERS = frozenset({"principal", "vice_principal", "inspector"})
 # end record issuance
 
@@ -739,6 +767,65 @@ MATRIX: dict[str, list[Route]] = {
     "logout": [Route(lambda w: "/dang-xuat/", "post", ALL)],
     "set_language": [
         Route(lambda w: "/i18n/setlang/", "post", ALL, data=lambda w: {"language": "en"})
+    ],
+    # parents' portal (issue 6): a child's routes for parent_a only, everyone else (parent_b,
+    # staff, the system admin) the 404 of a missing pupil; the school's release page and the
+    # class's invitation letters; the app's public files.
+    "portal_home": [Route(lambda w: "/phu-huynh/", "get", ALL, scoped_list=True)],
+    "portal_child": [Route(lambda w: f"/phu-huynh/con/{w.pupil_a.pk}/", "get", PARENT_A)],
+    "portal_results": [
+        Route(
+            lambda w: f"/phu-huynh/con/{w.pupil_a.pk}/ket-qua/{_released_ghki(w)}/",
+            "get",
+            PARENT_A,
+        )
+    ],
+    "portal_record_pdf": [
+        Route(
+            lambda w: f"/phu-huynh/con/{w.pupil_a.pk}/hoc-ba/{_sealed_page(w)}.pdf",
+            "get",
+            PARENT_A,
+        )
+    ],
+    "portal_link": [Route(lambda w: "/phu-huynh/lien-ket/", "get", ALL)],
+    "portal_login": [Route(lambda w: "/phu-huynh/dang-nhap/", "get", ALL, anonymous=True)],
+    "portal_register": [Route(lambda w: "/phu-huynh/dang-ki/", "get", ALL, anonymous=True)],
+    "portal_logout": [Route(lambda w: "/phu-huynh/dang-xuat/", "post", ALL, anonymous=True)],
+    **{
+        name: [Route(lambda w, url=url: url, "get", ALL, anonymous=True)]
+        for name, url in (
+            ("portal_manifest", "/phu-huynh/manifest.webmanifest"),
+            ("portal_sw", "/phu-huynh/sw.js"),
+            ("portal_css", "/phu-huynh/portal.css"),
+            ("portal_js", "/phu-huynh/portal.js"),
+            ("portal_icon", "/phu-huynh/icon-192.png"),
+        )
+    },
+    "period_releases": [
+        Route(
+            lambda w: f"/truong/{w.school.pk}/cong-bo-ket-qua/",
+            "get",
+            SCHOOL_STAFF,
+            forbidden=SCHOOL_READERS - SCHOOL_STAFF,
+        )
+    ],
+    "period_release_decide": [
+        Route(
+            lambda w: f"/truong/{w.school.pk}/cong-bo-ket-qua/{_period_id(w, 'GHKI')}/",
+            "post",
+            RELEASERS,
+            forbidden=SCHOOL_READERS - RELEASERS,
+            data=lambda w: {"action": "release"},
+        )
+    ],
+    "class_invitations": [
+        Route(
+            lambda w: f"/lop/{w.class_4a.pk}/thu-moi-phu-huynh/",
+            method,
+            INVITERS,
+            forbidden=CLASS_4A_READERS - INVITERS,
+        )
+        for method in ("get", "post")
     ],
 }
 # Every route of Django's admin is for the Sở's system administrators only; the index

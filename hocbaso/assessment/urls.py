@@ -8,6 +8,7 @@ from hocbaso.assessment.views import corrections as correction_views
 from hocbaso.assessment.views import history as history_views
 from hocbaso.assessment.views import locks as lock_views
 from hocbaso.assessment.views import progress as progress_views
+from hocbaso.assessment.views import release as release_views
 from hocbaso.assessment.views import review as review_views
 from hocbaso.assessment.views import sheets
 from hocbaso.assessment.views import summary as summary_views
@@ -24,3 +25,4 @@ urlpatterns += lock_views.urlpatterns
 urlpatterns += review_views.urlpatterns
 urlpatterns += correction_views.urlpatterns
 urlpatterns += history_views.urlpatterns
+urlpatterns += release_views.urlpatterns

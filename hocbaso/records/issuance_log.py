@@ -4,8 +4,9 @@ logged — who, when, which version").
 `log_access` appends one `RecordAccess` row and its audit event ("record.issued",
 "record.downloaded", "record.printed", "record.extracted") in one transaction; nothing here
 edits or deletes a row. `open_issued_file` is the action behind every download: it checks who
-may read the issued page (the class's teachers, the school's management, inspectors; parents
-come with issue 6), reads the stored file (checked against its digest) and logs the access.
+may read the issued page (the class's teachers, the school's management, inspectors; a linked
+parent for the issued, current pages of their child), reads the stored file (checked against
+its digest) and logs the access.
 `access_log_page` decides who reads a record's log: the school's principal and
 vice-principals, and inspectors.
 """
@@ -146,8 +147,26 @@ def _visible_page(user: Any, page_id: int) -> RecordPage:
     return page
 
 
+def _parents_page(user: Any, page_id: int) -> RecordPage | None:
+    """The page when ``user`` is a linked parent of its pupil and the page is issued and
+    current (issue 6); None otherwise, so that the staff rules decide (a parent then gets the
+    same 404 as for a missing page)."""
+    scope = scope_for(user)
+    if not scope.guardian_student_ids:
+        return None
+    return (
+        RecordPage.objects.select_related("class_group__school__commune", "student")
+        .filter(pk=page_id, state__in=ISSUED_STATES, student_id__in=scope.guardian_student_ids)
+        .first()
+    )
+
+
 def access_issued_page(user: Any, page_id: int) -> RecordPage:
-    """404 when hidden, 403 when visible but ``user`` may not read issued pages."""
+    """404 when hidden, 403 when visible but ``user`` may not read issued pages. A parent
+    reads the issued, current pages of their own children only."""
+    parents = _parents_page(user, page_id)
+    if parents is not None:
+        return parents
     page = _visible_page(user, page_id)
     if not can_read_issued(user, page.class_group):
         raise PermissionDenied

@@ -1,0 +1,93 @@
+"""Parents' sign-in, sign-out and self-registration (mobile number + password)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_http_methods, require_POST
+
+from hocbaso.people.actions.accounts import record_failed_login, record_login, record_logout
+from hocbaso.people.actions.guardian_links import register_parent
+from hocbaso.people.errors import ActionError
+from hocbaso.people.guardian_links import normalise_phone
+
+
+class PortalLoginForm(AuthenticationForm):
+    def clean(self) -> dict[str, Any]:
+        # parents type their phone number as they like (+84…, spaces)
+        raw = self.cleaned_data.get("username", "")
+        phone = normalise_phone(raw)
+        if phone is not None:
+            self.cleaned_data["username"] = phone
+        return super().clean()
+
+
+class PortalLoginView(auth_views.LoginView):
+    template_name = "portal/login.html"
+    form_class = PortalLoginForm
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        return reverse("portal_home")
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        record_login(form.get_user())
+        return response
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        username = self.request.POST.get("username", "")
+        if username:
+            record_failed_login(username)
+        return super().form_invalid(form)
+
+
+portal_login = gzip_page(PortalLoginView.as_view())
+
+
+@require_POST
+def portal_logout(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    """Sign out; the browser is told to drop the portal's caches and storage too."""
+    if request.user.is_authenticated:
+        record_logout(request.user)
+    logout(request)
+    response = render(request, "portal/logged_out.html")
+    response["Clear-Site-Data"] = '"cache", "storage"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+@gzip_page
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("portal_home")
+    errors: dict[str, list[str]] = {}
+    values = {"phone": "", "full_name": ""}
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in values}
+        try:
+            user = register_parent(
+                phone=values["phone"],
+                full_name=values["full_name"],
+                password=request.POST.get("password", ""),
+            )
+        except ActionError as exc:
+            errors = exc.field_errors or {"__all__": exc.messages}
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            record_login(user)
+            messages.success(request, _("Đã tạo tài khoản. Hãy nhập mã mời để liên kết với con."))
+            return redirect("portal_link")
+    return render(request, "portal/register.html", {"errors": errors, "values": values})

@@ -1,0 +1,102 @@
+"""The parents' pages: their children, a child's released results, the signed học bạ.
+
+Every child-scoped view reads the child through `access_child_for_parent` first: a pupil not
+linked to the account is a 404 exactly like a missing one, before anything else is read.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_GET
+
+from hocbaso.assessment.release import released_periods
+from hocbaso.assessment.released_results import results_for
+from hocbaso.org.models import Period
+from hocbaso.people.errors import ActionError
+from hocbaso.people.guardianship import access_child_for_parent, children_of
+from hocbaso.people.models import Student
+from hocbaso.portal.views.guard import parent_login_required
+from hocbaso.records.issuance_log import ISSUED_STATES, PDF, Kind, open_issued_file
+from hocbaso.records.models import RecordPage
+
+
+def _offline_ok(response: HttpResponse) -> HttpResponse:
+    """Private pages the service worker may keep for offline reading (until logout)."""
+    response["Cache-Control"] = "private, no-cache"
+    response["X-Portal-Offline"] = "1"
+    return response
+
+
+def _issued_pages(child: Student) -> list[RecordPage]:
+    return list(
+        RecordPage.objects.filter(student=child, state__in=ISSUED_STATES)
+        .select_related("class_group__school_year")
+        .order_by("-class_group__school_year__starts_on", "-version")
+    )
+
+
+@parent_login_required
+@never_cache
+@gzip_page
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    children = list(children_of(request.user))
+    return render(request, "portal/home.html", {"children": children})
+
+
+@parent_login_required
+@gzip_page
+@require_GET
+def child(request: HttpRequest, pk: int) -> HttpResponse:
+    student = access_child_for_parent(request.user, pk)
+    periods = released_periods(student)
+    context = {
+        "child": student,
+        "periods": periods,
+        "latest": results_for(student, periods[-1]) if periods else None,
+        "latest_period_id": periods[-1].pk if periods else None,
+        "pages": _issued_pages(student),
+    }
+    return _offline_ok(render(request, "portal/child.html", context))
+
+
+@parent_login_required
+@gzip_page
+@require_GET
+def results(request: HttpRequest, pk: int, period_id: int) -> HttpResponse:
+    student = access_child_for_parent(request.user, pk)
+    period = Period.objects.select_related("school_year").filter(pk=period_id).first()
+    found = results_for(student, period) if period is not None else None
+    if found is None:
+        raise Http404  # not released, or no such period: the same answer
+    context = {
+        "child": student,
+        "periods": released_periods(student),
+        "results": found,
+        "current": period_id,
+    }
+    return _offline_ok(render(request, "portal/results.html", context))
+
+
+@parent_login_required
+@never_cache
+@require_GET
+def record_pdf(request: HttpRequest, pk: int, page_id: int) -> HttpResponse:
+    """The sealed học bạ page, logged as a download (records.issuance_log)."""
+    student = access_child_for_parent(request.user, pk)
+    if not RecordPage.objects.filter(pk=page_id, student=student).exists():
+        raise Http404
+    try:
+        served = open_issued_file(page_id, fmt=PDF, kind=Kind.DOWNLOAD, acting_user=request.user)
+    except ActionError:
+        raise Http404 from None  # superseded or not issued: not the parents' to read
+    response = HttpResponse(served.data, content_type="application/pdf")
+    name = f"{served.page.record_code}-v{served.page.version}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["X-Record-Sha256"] = served.sha256
+    return response
