@@ -85,6 +85,9 @@ ACTIONS: dict[str, str] = {
     "export.class_summary": "Xuất bảng tổng hợp kết quả đánh giá của lớp",
     "export.audit_trail": "Xuất nhật kí hệ thống",
     "audit.trail_viewed": "Xem nhật kí hệ thống",
+    # notifications, parents' profile confirmations and reports, consent (issue 6, feedback)
+    "notification.sent": "Gửi thông báo",
+    "notification.failed": "Gửi thông báo không thành công",
     # parents' portal (issue 6): release of results, linking parents' accounts
     "assessment.period_released": "Công bố kết quả kì đánh giá cho cha mẹ học sinh",
     "assessment.period_release_withdrawn": "Thu hồi công bố kết quả kì đánh giá",

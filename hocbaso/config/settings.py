@@ -198,3 +198,46 @@ SIGNING_WORKERS_PER_BATCH = env_int("HOCBASO_SIGNING_WORKERS_PER_BATCH", 2)
 # Two-phase remote signing services by name (docs/remote-signing.md): {"name": {"url": …,
 # "api_key": …}}, read as JSON from HOCBASO_REMOTE_SIGNING_SERVICES.
 SIGNING_REMOTE_SERVICES = json.loads(env_str("HOCBASO_REMOTE_SIGNING_SERVICES", "{}"))
+
+# Notifications (docs/notifications.md): the sender of each channel — "console" (the log,
+# default), "email" (Django's mail), "sms_http" (an HTTP SMS gateway, eSMS.vn's contract),
+# "zalo_zns" (Zalo ZNS) — as JSON in HOCBASO_NOTIFICATION_BACKENDS, e.g.
+# {"email": "email", "sms": "sms_http", "zalo": "zalo_zns"}.
+HOCBASO_NOTIFICATION_BACKENDS = {
+    "email": "console",
+    "sms": "console",
+    "zalo": "console",
+    **json.loads(env_str("HOCBASO_NOTIFICATION_BACKENDS", "{}")),
+}
+# "inline": send right after the action's commit; "task": a django-tasks worker sends.
+HOCBASO_NOTIFICATION_DELIVERY = env_str("HOCBASO_NOTIFICATION_DELIVERY", "inline")
+HOCBASO_NOTIFICATION_MAX_ATTEMPTS = env_int("HOCBASO_NOTIFICATION_MAX_ATTEMPTS", 5)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Học bạ số <hocbaso@localhost>")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+HOCBASO_SMS_GATEWAY = {
+    "url": env_str(
+        "HOCBASO_SMS_URL",
+        "https://rest.esms.vn/MainService.svc/json/SendMultipleMessage_V4_post_json/",
+    ),
+    "api_key": env_secret("HOCBASO_SMS_API_KEY"),
+    "secret_key": env_secret("HOCBASO_SMS_SECRET_KEY"),
+    "brandname": env_str("HOCBASO_SMS_BRANDNAME"),
+    "sms_type": env_str("HOCBASO_SMS_TYPE", "2"),
+    "unicode": env_bool("HOCBASO_SMS_UNICODE", default=True),
+    "timeout": env_int("HOCBASO_SMS_TIMEOUT", 10),
+}
+HOCBASO_ZALO_ZNS = {
+    "url": env_str("HOCBASO_ZALO_ZNS_URL", "https://business.openapi.zalo.me/message/template"),
+    "access_token": env_secret("HOCBASO_ZALO_ACCESS_TOKEN"),
+    "templates": json.loads(env_str("HOCBASO_ZALO_TEMPLATES", "{}")),
+    "timeout": env_int("HOCBASO_ZALO_TIMEOUT", 10),
+}
+LOGGING["loggers"] = {
+    "hocbaso.notifications": {"handlers": ["console"], "level": "INFO", "propagate": False}
+}
