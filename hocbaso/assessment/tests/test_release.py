@@ -202,3 +202,22 @@ def test_year_end_results_with_award(world: World) -> None:
     assert other is not None
     assert other.year_end is not None
     assert (other.year_end.result, other.year_end.awards) == ("HT", ())
+
+
+def test_demo_seed_releases_the_locked_past_periods_once(world: World) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("seed_demo_releases", "--if-empty", stdout=out)
+    assert (
+        out.getvalue()
+        == "Đã công bố kết quả Giữa học kì I 2026-2027 của Trường Tiểu học Đô Vinh.\n"
+    )
+    assert released_periods(world.pupil_a) == [_period(world, "GHKI")]
+    release = PeriodRelease.objects.get()
+    assert release.released_by is None  # the seed
+    again = StringIO()
+    call_command("seed_demo_releases", "--if-empty", stdout=again)
+    assert again.getvalue() == "Đã có kì được công bố: không công bố thêm.\n"
