@@ -79,7 +79,7 @@ def test_a_parent_links_sees_released_results_and_downloads_the_record(
     base = live_server.url
     downloaded = tmp_path / "hoc-ba.pdf"
     with chromium_browser() as browser:
-        _, phone, errors = _phone(browser)
+        context, phone, errors = _phone(browser)
         # registers with a phone number from the login page
         phone.goto(f"{base}/phu-huynh/")
         phone.wait_for_url(re.compile(r".*/phu-huynh/dang-nhap/\?next=.*"))
@@ -113,6 +113,24 @@ def test_a_parent_links_sees_released_results_and_downloads_the_record(
         with phone.expect_download() as info:
             phone.click("[data-testid=records] a")
         info.value.save_as(downloaded)
+        # installable app: the service worker takes over and keeps the page for offline reading
+        assert phone.evaluate("navigator.serviceWorker.ready.then(r => r.scope)") == (
+            f"{base}/phu-huynh/"
+        )
+        child_url = f"{base}/phu-huynh/con/{world.pupil_a.pk}/"
+        phone.reload()
+        phone.wait_for_function(
+            "url => caches.open('pages-v1').then(c => c.match(url)).then(Boolean)", arg=child_url
+        )
+        context.set_offline(True)
+        phone.goto(child_url)
+        assert COMMENT in phone.inner_text("[data-testid=results]")
+        context.set_offline(False)
+        # signing out empties every cache on the phone
+        phone.goto(child_url)
+        phone.click("[data-logout] button")
+        phone.wait_for_url(f"{base}/phu-huynh/dang-xuat/")
+        phone.wait_for_function("caches.keys().then(keys => keys.length === 0)")
         assert errors == []
 
     parent = User.objects.get(username=PHONE)
