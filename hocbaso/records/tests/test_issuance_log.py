@@ -106,9 +106,14 @@ def test_open_issued_file_checks_access_and_state(world: World) -> None:
     )
     assert served.data == PDF + b"seal"
     assert served.access.sha256 == hashlib.sha256(served.data).hexdigest()
-    # a parent (not yet: issue 6) and the other school's principal do not
+    # the pupil's linked parent does (issue 6); another parent and the other school's
+    # principal do not
+    parents = open_issued_file(
+        sealed.pk, fmt="pdf", kind="download", acting_user=world.user("parent_a")
+    )
+    assert parents.access.actor == world.user("parent_a")
     with pytest.raises(Http404):
-        open_issued_file(sealed.pk, fmt="pdf", kind="download", acting_user=world.user("parent_a"))
+        open_issued_file(sealed.pk, fmt="pdf", kind="download", acting_user=world.user("parent_b"))
     with pytest.raises(Http404):
         open_issued_file(
             sealed.pk, fmt="pdf", kind="download", acting_user=world.user("other_principal")
@@ -126,6 +131,6 @@ def test_open_issued_file_checks_access_and_state(world: World) -> None:
     RecordFile.objects.filter(page=draft, step="seal").delete()
     with pytest.raises(ActionError, match="chưa được phát hành"):
         open_issued_file(draft.pk, fmt="xml", kind="extract", acting_user=principal)
-    assert RecordAccess.objects.count() == 1
+    assert RecordAccess.objects.count() == 2
     # the record's log spans its versions
-    assert [r.version for r in log_of_record(draft)] == [1]
+    assert [r.version for r in log_of_record(draft)] == [1, 1]
