@@ -221,3 +221,25 @@ def test_demo_seed_releases_the_locked_past_periods_once(world: World) -> None:
     again = StringIO()
     call_command("seed_demo_releases", "--if-empty", stdout=again)
     assert again.getvalue() == "Đã có kì được công bố: không công bố thêm.\n"
+
+
+def test_release_page_buttons(world: World) -> None:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world.user("principal"))
+    url = f"/truong/{world.school.pk}/cong-bo-ket-qua/"
+    board = client.get(url).content.decode()
+    assert "Chưa công bố; sổ đã khóa" in board  # GHKI, past its deadline
+    assert "Chưa công bố; sổ chưa khóa: 4A, 5B" in board  # CHKI
+    chki = _period(world, "CHKI")
+    refused = client.post(f"{url}{chki.pk}/", {"action": "release"}, follow=True)
+    assert "sổ của lớp 4A, 5B chưa khóa" in refused.content.decode()
+    ghki = _period(world, "GHKI")
+    client.post(f"{url}{ghki.pk}/", {"action": "release"})
+    assert released_periods(world.pupil_a) == [ghki]
+    assert "Đã công bố lúc" in client.get(url).content.decode()
+    client.post(f"{url}{ghki.pk}/", {"action": "withdraw", "reason": "Kiểm tra lại"})
+    assert released_periods(world.pupil_a) == []
+    school_page = client.get(f"/truong/{world.school.pk}/").content.decode()
+    assert f'href="{url}"' in school_page
