@@ -13,8 +13,9 @@ from this process (asyncio + aiohttp, one connection per parent). Two patterns, 
 against the results page and then against the bare view with the same sessions:
 
 - burst: the 1,000 parents each load the page once, all at the same moment (the release);
-- steady: the 1,000 parents each load the page 3 times at random moments over 15 s (about
-  200 requests/s offered, three times security.md's ~67 reads/s at publication).
+- polling: the 1,000 parents each load the page once at a random moment over 60 s (~17/s);
+- publication: the 1,000 parents each load the page 4 times at random moments over 60 s
+  (~67 requests/s offered: security.md's reads per second at publication).
 
 Writes bench/results/parent-results-<vendor>.json.
 """
@@ -41,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PORT = 8767
 PARENTS = 1000
-STEADY_ROUNDS, STEADY_SECONDS = 3, 15.0
+PATTERNS = (("burst", 1, 0.0), ("polling", 1, 60.0), ("publication", 4, 60.0))
 PG_BENCH_DB = "hocbaso_portal_bench"
 
 
@@ -242,7 +243,7 @@ def main() -> None:
             "first_load": first_load(targets[0][0], page(targets[0][1]).removeprefix(base)),
         }
         asyncio.run(_load(targets[:50], page, rounds=1, spread=0))  # warm up both workers
-        for name, rounds, spread in (("burst", 1, 0.0), ("steady", STEADY_ROUNDS, STEADY_SECONDS)):
+        for name, rounds, spread in PATTERNS:
             results_page = asyncio.run(_load(targets, page, rounds=rounds, spread=spread))
             bare_view = asyncio.run(_load(targets, bare, rounds=rounds, spread=spread))
             results[name] = {
