@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 
 from hocbaso.assessment.models import Entry
 from hocbaso.assessment.release import release_period
@@ -32,6 +33,11 @@ PHONE = "0912345678"
 PARENT_PASSWORD = "Me-cua-An-2026"
 COMMENT = "Em đọc to, rõ ràng; cần luyện viết chữ hoa."
 VIEWPORT = {"width": 360, "height": 740}
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    cache.clear()  # rendered results are cached per process (portal/views/pages.py)
 
 
 def _school_side(world: World) -> tuple[str, RecordPage, bytes]:

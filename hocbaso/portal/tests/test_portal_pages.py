@@ -289,3 +289,24 @@ def test_first_page_is_under_100_kb_with_everything_it_loads(world: World) -> No
     total = _transferred(client, url) + sum(_transferred(client, u) for u in set(subresources))
     assert total < 100_000
     assert total < 20_000  # what it is today: keep it light
+
+
+def test_a_change_after_the_release_shows_at_once_despite_the_cache(world: World) -> None:
+    period = _release(world)
+    client = _client(world.user("parent_a"))
+    url = f"/phu-huynh/con/{world.pupil_a.pk}/ket-qua/{period.pk}/"
+    assert COMMENT in client.get(url).content.decode()
+    assert COMMENT in client.get(url).content.decode()  # served from the cache
+    fill(world.class_4a, {world.pupil_a: Marks(grade=4, period="GHKI", level="H")}, "GHKI")
+    body = client.get(url).content.decode()
+    assert COMMENT not in body  # the new rows carry no comment
+    assert "Hoàn thành</span>" in body or "Hoàn thành <small>" in body
+    # another pupil's page is never the cached one
+    other = User.objects.create_user("me-ha", password="x")
+    from hocbaso.people.models import Guardian
+
+    Guardian.objects.create(student=world.pupil_5b, relation="me", full_name="Mẹ Hà", user=other)
+    other_body = _client(other).get(f"/phu-huynh/con/{world.pupil_5b.pk}/ket-qua/{period.pk}/")
+    assert other_body.status_code == 200
+    assert "Lê Minh An" not in other_body.content.decode()
+    assert "Lớp 5B" in other_body.content.decode()
