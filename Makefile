@@ -20,6 +20,7 @@ setup: $(STAMP) messages
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py seed_demo_signing --if-empty
 	$(PY) manage.py seed_demo_entries --if-empty
+	$(PY) manage.py seed_demo_releases --if-empty
 
 run: setup
 	$(PY) manage.py demo_logins

@@ -943,6 +943,7 @@ MATRIX: dict[str, list[Route]] = {
         )
     ],
     "portal_link": [Route(lambda w: "/phu-huynh/lien-ket/", "get", ALL)],
+    "portal_link_phone": [Route(lambda w: "/phu-huynh/lien-ket/so-dien-thoai/", "get", ALL)],
     "portal_login": [Route(lambda w: "/phu-huynh/dang-nhap/", "get", ALL, anonymous=True)],
     "portal_register": [Route(lambda w: "/phu-huynh/dang-ki/", "get", ALL, anonymous=True)],
     "portal_logout": [Route(lambda w: "/phu-huynh/dang-xuat/", "post", ALL, anonymous=True)],

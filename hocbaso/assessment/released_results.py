@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import OuterRef, Subquery
+from django.db import models
+from django.db.models import Count, F, OuterRef, Subquery
 
 from hocbaso.assessment.models import (
     Commendation,
@@ -208,3 +210,59 @@ def results_for(student: Student, period: Period) -> ChildResults | None:
         competencies=_rated(grade, Entry.Kind.COMPETENCY, entries),
         year_end=_year_end(student, class_group, entries) if is_cn else None,
     )
+
+
+def _latest_pk(model: type[models.Model], **scope: Any) -> Subquery:
+    rows = model._default_manager.filter(**scope).order_by("-pk").values("pk")[:1]
+    return Subquery(rows)
+
+
+def _current_count(model: type[models.Model], **scope: Any) -> Subquery:
+    rows = (
+        model._default_manager.filter(voided_at__isnull=True, **scope)
+        .order_by()
+        .values("student_id")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    return Subquery(rows)
+
+
+def results_version(student: Student, period: Period) -> str | None:
+    """A value that changes whenever `results_for(student, period)` would: the release row,
+    the pupil's newest entry row of the period (every save adds rows, never edits them), the
+    pupil's record, and at CN the newest and current year-end decisions. None when the period
+    is not released for the pupil. One query."""
+    release = PeriodRelease.objects.current().filter(
+        school_id=OuterRef("class_group__school_id"), period=period
+    )
+    scope = {"student": OuterRef("student_id"), "class_group": OuterRef("class_group_id")}
+    annotations: dict[str, Any] = {
+        "release_id": Subquery(release.order_by("-pk").values("pk")[:1]),
+        "entry": _latest_pk(
+            Entry,
+            student=OuterRef("student_id"),
+            sheet__class_group=OuterRef("class_group_id"),
+            sheet__period=period,
+        ),
+        "updated": F("student__updated_at"),
+    }
+    if period.code == Period.Code.CN:
+        for name, model in (
+            ("commendation", Commendation),
+            ("supplementary", SupplementaryAssessment),
+            ("decision", PromotionDecision),
+        ):
+            annotations[f"{name}_last"] = _latest_pk(model, **scope)
+            annotations[f"{name}_current"] = _current_count(model, **scope)
+    row = (
+        Enrolment.objects.filter(student=student, class_group__school_year_id=period.school_year_id)
+        .annotate(**annotations)
+        .filter(**{"release_id__isnull": False})  # (a dict: the annotation is built above)
+        .order_by("-enrolled_on", "-pk")
+        .values("class_group_id", *annotations)
+        .first()
+    )
+    if row is None:
+        return None
+    return ":".join(str(row[k]) for k in ("class_group_id", *annotations))

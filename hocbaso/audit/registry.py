@@ -104,6 +104,9 @@ ACTIONS: dict[str, str] = {
     "account.mfa_failed": "Xác thực hai bước thất bại",
     "account.mfa_recovery_used": "Dùng mã khôi phục xác thực hai bước",
     "account.mfa_reset": "Hủy đăng kí xác thực hai bước",
+    # notifications, parents' profile confirmations and reports, consent (issue 6, feedback)
+    "notification.sent": "Gửi thông báo",
+    "notification.failed": "Gửi thông báo không thành công",
     # parents' portal (issue 6): release of results, linking parents' accounts
     "assessment.period_released": "Công bố kết quả kì đánh giá cho cha mẹ học sinh",
     "assessment.period_release_withdrawn": "Thu hồi công bố kết quả kì đánh giá",
@@ -113,8 +116,6 @@ ACTIONS: dict[str, str] = {
     "guardian.phone_challenge_sent": "Gửi mã xác minh số điện thoại cha mẹ",
     "guardian.parent_registered": "Cha mẹ học sinh tự đăng kí tài khoản",
     # notifications, parents' profile confirmations and reports, consent (issue 6, feedback)
-    "notification.sent": "Gửi thông báo",
-    "notification.failed": "Gửi thông báo không thành công",
     "notification.preferences_changed": "Đổi cách nhận thông báo",
     "student.field_confirmed_by_parent": "Cha mẹ xác nhận thông tin học sinh",
     "profile_report.created": "Cha mẹ phản ánh thông tin sai",

@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("phu-huynh/dang-xuat/", accounts.portal_logout, name="portal_logout"),
     path("phu-huynh/dang-ki/", accounts.register, name="portal_register"),
     path("phu-huynh/lien-ket/", linking.link_with_code, name="portal_link"),
+    path("phu-huynh/lien-ket/so-dien-thoai/", linking.link_with_phone, name="portal_link_phone"),
     path("phu-huynh/con/<int:pk>/", pages.child, name="portal_child"),
     path("phu-huynh/con/<int:pk>/ket-qua/<int:period_id>/", pages.results, name="portal_results"),
     path(

@@ -202,3 +202,98 @@ def test_year_end_results_with_award(world: World) -> None:
     assert other is not None
     assert other.year_end is not None
     assert (other.year_end.result, other.year_end.awards) == ("HT", ())
+
+
+def test_demo_seed_releases_the_locked_past_periods_once(world: World) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("seed_demo_releases", "--if-empty", stdout=out)
+    assert (
+        out.getvalue()
+        == "Đã công bố kết quả Giữa học kì I 2026-2027 của Trường Tiểu học Đô Vinh.\n"
+    )
+    assert released_periods(world.pupil_a) == [_period(world, "GHKI")]
+    release = PeriodRelease.objects.get()
+    assert release.released_by is None  # the seed
+    again = StringIO()
+    call_command("seed_demo_releases", "--if-empty", stdout=again)
+    assert again.getvalue() == "Đã có kì được công bố: không công bố thêm.\n"
+
+
+def test_release_page_buttons(world: World) -> None:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world.user("principal"))
+    url = f"/truong/{world.school.pk}/cong-bo-ket-qua/"
+    board = client.get(url).content.decode()
+    assert "Chưa công bố; sổ đã khóa" in board  # GHKI, past its deadline
+    assert "Chưa công bố; sổ chưa khóa: 4A, 5B" in board  # CHKI
+    chki = _period(world, "CHKI")
+    refused = client.post(f"{url}{chki.pk}/", {"action": "release"}, follow=True)
+    assert "sổ của lớp 4A, 5B chưa khóa" in refused.content.decode()
+    ghki = _period(world, "GHKI")
+    client.post(f"{url}{ghki.pk}/", {"action": "release"})
+    assert released_periods(world.pupil_a) == [ghki]
+    assert "Đã công bố lúc" in client.get(url).content.decode()
+    client.post(f"{url}{ghki.pk}/", {"action": "withdraw", "reason": "Kiểm tra lại"})
+    assert released_periods(world.pupil_a) == []
+    school_page = client.get(f"/truong/{world.school.pk}/").content.decode()
+    assert f'href="{url}"' in school_page
+
+
+def test_results_version_changes_with_every_change_the_parents_would_see(world: World) -> None:
+    from hocbaso.assessment.released_results import results_version
+
+    _fill_ghki(world, [world.pupil_a])
+    ghki = _period(world, "GHKI")
+    assert results_version(world.pupil_a, ghki) is None  # not released
+    release_period(world.school, ghki, acting_user=world.user("principal"))
+    first = results_version(world.pupil_a, ghki)
+    assert first is not None
+    assert results_version(world.pupil_a, ghki) == first  # stable while nothing changes
+    fill(world.class_4a, {world.pupil_a: Marks(grade=4, period="GHKI", level="H")}, "GHKI")
+    second = results_version(world.pupil_a, ghki)
+    assert second not in (None, first)
+    withdraw_release(world.school, ghki, reason="Kiểm tra", acting_user=world.user("principal"))
+    assert results_version(world.pupil_a, ghki) is None
+    release_period(world.school, ghki, acting_user=world.user("principal"))
+    assert results_version(world.pupil_a, ghki) not in (None, first, second)
+    with CaptureQueriesContext(connection) as queries:
+        results_version(world.pupil_a, ghki)
+    assert len(queries) == 1
+
+
+def test_results_version_at_cn_follows_year_end_decisions(world: World) -> None:
+    from hocbaso.assessment.actions.year_end import (
+        CommendationInput,
+        record_commendation,
+        void_commendation,
+    )
+    from hocbaso.assessment.released_results import results_version
+
+    may = dt.datetime(2027, 5, 26, 9, tzinfo=LOCAL_TZ)
+    with time_machine.travel(may, tick=False):
+        fill(world.class_4a, {world.pupil_a: Marks(grade=4)})
+        cn = _period(world, "CN")
+        release_period(world.school, cn, acting_user=world.user("principal"))
+        before = results_version(world.pupil_a, cn)
+        commendation = record_commendation(
+            world.class_4a.pk,
+            world.pupil_a.pk,
+            CommendationInput(kind="dot_xuat", text="Cứu bạn đuối nước", awarded_on=may.date()),
+            acting_user=world.user("homeroom_4a"),
+        )
+        with_award = results_version(world.pupil_a, cn)
+        void_commendation(
+            world.class_4a.pk, commendation.pk, "Nhầm", acting_user=world.user("homeroom_4a")
+        )
+        voided = results_version(world.pupil_a, cn)
+        results = results_for(world.pupil_a, cn)
+    assert len({before, with_award, voided}) == 3
+    assert results is not None
+    assert results.year_end is not None
+    assert results.year_end.awards == ("Học sinh Xuất sắc",)

@@ -111,7 +111,7 @@ def create_class_invitations(class_id: int, *, acting_user: Any) -> list[IssuedC
     return issued
 
 
-def _record_attempt(user: Any, *, succeeded: bool, method: str) -> None:
+def record_attempt(user: Any, *, succeeded: bool, method: str) -> None:
     LinkAttempt.objects.create(
         user=user,
         ip=context.current().ip,
@@ -121,7 +121,7 @@ def _record_attempt(user: Any, *, succeeded: bool, method: str) -> None:
     )
 
 
-def _refuse_if_locked(user: Any) -> None:
+def refuse_if_locked(user: Any) -> None:
     if rules.locked_out(user_id=user.pk, ip=context.current().ip):
         minutes = int(rules.FAILURE_WINDOW.total_seconds() // 60)
         raise LinkLocked(
@@ -138,7 +138,7 @@ MSG_BAD_CODE = (
 )
 
 
-def _link(guardian: Guardian, user: Any, method: str, now: dt.datetime) -> Guardian:
+def link_row(guardian: Guardian, user: Any, method: str, now: dt.datetime) -> Guardian:
     guardian.user = user
     guardian.linked_at = now
     guardian.link_method = method
@@ -211,11 +211,11 @@ def _redeem(code: str, relation: str, user: Any) -> Guardian:
     student = invitation.student
     if Guardian.objects.filter(student=student, user=user, unlinked_at__isnull=True).exists():
         raise ActionError(_("Tài khoản của bạn đã được liên kết với học sinh này."))
-    guardian = _link(guardian_for(student, user, relation), user, "code", now)
+    guardian = link_row(guardian_for(student, user, relation), user, "code", now)
     invitation.used_at = now
     invitation.used_by = user
     invitation.save(update_fields=["used_at", "used_by"])
-    _record_attempt(user, succeeded=True, method=LinkAttempt.Method.CODE)
+    record_attempt(user, succeeded=True, method=LinkAttempt.Method.CODE)
     return guardian
 
 
@@ -229,7 +229,7 @@ def redeem_invitation(raw_code: str, *, relation: str, acting_user: Any) -> Guar
     counts as a failed attempt; past the limits every attempt is refused (`LinkLocked`)."""
     if not getattr(acting_user, "is_authenticated", False):
         raise PermissionDenied
-    _refuse_if_locked(acting_user)
+    refuse_if_locked(acting_user)
     _check_relation(relation)
     code = rules.normalise(raw_code)
     try:
@@ -238,7 +238,7 @@ def redeem_invitation(raw_code: str, *, relation: str, acting_user: Any) -> Guar
         return _redeem(code, relation, acting_user)
     except _BadCode:
         with transaction.atomic():
-            _record_attempt(acting_user, succeeded=False, method=LinkAttempt.Method.CODE)
+            record_attempt(acting_user, succeeded=False, method=LinkAttempt.Method.CODE)
             if rules.locked_out(user_id=acting_user.pk, ip=context.current().ip):
                 log(
                     "guardian.link_refused",

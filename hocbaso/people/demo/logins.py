@@ -86,7 +86,8 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin(
         "Phụ huynh (học sinh lớp 4A)",
         "phuhuynh",
-        "Xem hồ sơ và ảnh của con; không thấy học sinh khác.",
+        "Trang cha mẹ /phu-huynh/ (trên điện thoại): kết quả Giữa học kì I đã công bố, nhận xét "
+        "của giáo viên; không thấy học sinh khác.",
     ),
 )
 DEMO_USERNAMES = tuple(login.username for login in DEMO_LOGINS)

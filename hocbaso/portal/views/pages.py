@@ -6,14 +6,20 @@ linked to the account is a 404 exactly like a missing one, before anything else 
 
 from __future__ import annotations
 
+import hashlib
+
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from hocbaso.assessment.release import released_periods
-from hocbaso.assessment.released_results import results_for
+from hocbaso.assessment.released_results import results_for, results_version
 from hocbaso.org.models import Period
 from hocbaso.people.errors import ActionError
 from hocbaso.people.guardianship import access_child_for_parent, children_of
@@ -28,6 +34,29 @@ def _offline_ok(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "private, no-cache"
     response["X-Portal-Offline"] = "1"
     return response
+
+
+RESULTS_TTL = 600  # seconds; the key changes anyway whenever the results do
+
+
+def results_html(request: HttpRequest, student: Student, period: Period) -> SafeString | None:
+    """The rendered results of a released period, cached per pupil, period, language and
+    `results_version` (which changes with any new entry, release or year-end decision), so a
+    correction shows at once and a cached copy never serves another pupil. None when the
+    period is not released for the pupil."""
+    version = results_version(student, period)
+    if version is None:
+        return None
+    digest = hashlib.sha256(version.encode()).hexdigest()[:32]
+    key = f"portal:results:v1:{student.pk}:{period.pk}:{get_language()}:{digest}"
+    html = cache.get(key)
+    if html is None:
+        found = results_for(student, period)
+        if found is None:
+            return None
+        html = render_to_string("portal/_results.html", {"results": found}, request=request)
+        cache.set(key, str(html), RESULTS_TTL)
+    return mark_safe(html)  # noqa: S308 - our own template's output, escaped when rendered
 
 
 def _issued_pages(child: Student) -> list[RecordPage]:
@@ -53,11 +82,12 @@ def home(request: HttpRequest) -> HttpResponse:
 def child(request: HttpRequest, pk: int) -> HttpResponse:
     student = access_child_for_parent(request.user, pk)
     periods = released_periods(student)
+    latest = periods[-1] if periods else None
     context = {
         "child": student,
         "periods": periods,
-        "latest": results_for(student, periods[-1]) if periods else None,
-        "latest_period_id": periods[-1].pk if periods else None,
+        "latest": latest,
+        "latest_html": results_html(request, student, latest) if latest else None,
         "pages": _issued_pages(student),
     }
     return _offline_ok(render(request, "portal/child.html", context))
@@ -68,14 +98,16 @@ def child(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def results(request: HttpRequest, pk: int, period_id: int) -> HttpResponse:
     student = access_child_for_parent(request.user, pk)
-    period = Period.objects.select_related("school_year").filter(pk=period_id).first()
-    found = results_for(student, period) if period is not None else None
-    if found is None:
+    periods = released_periods(student)
+    period = next((p for p in periods if p.pk == period_id), None)
+    html = results_html(request, student, period) if period is not None else None
+    if period is None or html is None:
         raise Http404  # not released, or no such period: the same answer
     context = {
         "child": student,
-        "periods": released_periods(student),
-        "results": found,
+        "periods": periods,
+        "period": period,
+        "results_html": html,
         "current": period_id,
     }
     return _offline_ok(render(request, "portal/results.html", context))
