@@ -16,7 +16,7 @@
     ev.preventDefault();
     clearCaches().then(function () { form.dataset.cleared = "1"; form.submit(); });
   });
-  if (document.body.hasAttribute("data-logged-out")) clearCaches();
+  if (document.querySelector("[data-logged-out-note]")) clearCaches();
   if (sw && window.isSecureContext) {
     sw.register("/phu-huynh/sw.js", { scope: "/phu-huynh/" });
   }

@@ -100,7 +100,7 @@ def test_released_results_with_comments(world: World) -> None:
     assert "Hoàn thành tốt" in body
     assert "điểm 10" in body  # Toán and Tiếng Việt are tested at GHKI in grade 4
     assert response["X-Portal-Offline"] == "1"
-    assert response["Cache-Control"] == "private, no-cache"
+    assert response["Cache-Control"] == "no-store"
     child = client.get(f"/phu-huynh/con/{world.pupil_a.pk}/").content.decode()
     assert COMMENT in child  # the latest released period on the child's page
 

@@ -30,8 +30,10 @@ from hocbaso.records.models import RecordPage
 
 
 def _offline_ok(response: HttpResponse) -> HttpResponse:
-    """Private pages the service worker may keep for offline reading (until logout)."""
-    response["Cache-Control"] = "private, no-cache"
+    """Private pages the service worker may keep for offline reading (until logout). The HTTP
+    caches keep nothing (no-store, as on every personal page); the service worker's own Cache
+    Storage keeps the pages marked here and is emptied at logout."""
+    response["Cache-Control"] = "no-store"
     response["X-Portal-Offline"] = "1"
     return response
 
