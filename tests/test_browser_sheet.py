@@ -217,7 +217,7 @@ def test_a_save_whose_answer_is_lost_is_retried_with_the_same_key_and_applied_on
         page.keyboard.press("h")
         page.keyboard.type("6")
         # then the page says it will retry, retries the same batch, and it is saved once
-        page.wait_for_selector("[data-testid=sheet-status][data-state=offline]", timeout=5_000)
+        page.wait_for_selector("[data-testid=sheet-status][data-state=offline]", timeout=20_000)
         _wait_saved(page)
         assert len(sent) == 2
         assert sent[0] == sent[1]
