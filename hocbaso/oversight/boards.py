@@ -133,7 +133,9 @@ def _area(
     grouped: dict[int, Row] = {}
     for s in schools:
         key, label, url = group(s)
-        grouped.setdefault(key, Row(key=key, label=label, url=url)).add(by_school[s.pk])
+        row = grouped.setdefault(key, Row(key=key, label=label, url=url))
+        row.add(by_school[s.pk])
+        row.regulation = by_school[s.pk].regulation if row.schools == 1 else ""
     rows = list(grouped.values())
     return Board(current.year, current.period, rows, _rolled(rows), _grades(classes, by_class))
 
