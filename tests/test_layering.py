@@ -71,7 +71,16 @@ ALLOWED: dict[str, set[str]] = {
         "signing",
     },
     # oversight (issue 7): the Sở's dashboards and the plan's records
-    "oversight": {"oversight", "records", "assessment", "people", "org", "audit", "regulation", "signing"},
+    "oversight": {
+        "oversight",
+        "records",
+        "assessment",
+        "people",
+        "org",
+        "audit",
+        "regulation",
+        "signing",
+    },
 }
 
 

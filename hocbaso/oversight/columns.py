@@ -5,19 +5,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
 from hocbaso.oversight.rows import Row, ratio
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+    Text = str | StrPromise
+
 
 @dataclass(frozen=True)
 class Column:
-    label: str
-    value: Callable[[Row], str]
+    label: Text
+    value: Callable[[Row], Text]
 
 
-def _label_column(label: str) -> Column:
+def _label_column(label: Text) -> Column:
     return Column(label, lambda r: r.label)
 
 
@@ -48,7 +54,14 @@ _PERIOD: tuple[Column, ...] = (
 )
 _CORRECTIONS = Column(_("Đề nghị sửa / 100 sổ"), lambda r: r.correction_rate)
 
-PROVINCE_COLUMNS = (_label_column(_("Xã/phường")), *_AREA, *_PUPILS, *_STAFF, *_PERIOD, _CORRECTIONS)
+PROVINCE_COLUMNS = (
+    _label_column(_("Xã/phường")),
+    *_AREA,
+    *_PUPILS,
+    *_STAFF,
+    *_PERIOD,
+    _CORRECTIONS,
+)
 COMMUNE_COLUMNS = (
     _label_column(_("Trường")),
     Column(_("Dùng học bạ số"), lambda r: _("Có") if r.live else _("Chưa")),

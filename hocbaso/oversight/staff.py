@@ -48,8 +48,10 @@ def session_school_ids(session: TrainingSession) -> list[int]:
         schools = schools.filter(commune__province_id=session.province_id)
     elif session.commune_id is not None:
         schools = schools.filter(commune_id=session.commune_id)
-    else:
+    elif session.school_id is not None:
         schools = schools.filter(pk=session.school_id)
+    else:
+        return []
     return list(schools.values_list("pk", flat=True))
 
 

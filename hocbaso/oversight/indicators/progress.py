@@ -35,9 +35,7 @@ class ClassPeriod:
     sealed: int = 0
 
 
-def period_progress(
-    classes: Sequence[ClassGroup], period: Period | None
-) -> dict[int, ClassPeriod]:
+def period_progress(classes: Sequence[ClassGroup], period: Period | None) -> dict[int, ClassPeriod]:
     """`classes` carry the `pupils` annotation (see `boards.classes_of`). Four queries."""
     ids = [c.pk for c in classes]
     pages: dict[int, tuple[int, int]] = {}

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from django.db import models
 from django.db.models import (
     BooleanField,
     Count,
@@ -40,7 +41,10 @@ def _filled(prefix: str) -> Q:
     for pf in PROFILE_FIELDS:
         field = Student._meta.get_field(pf.name)
         q &= Q(**{f"{prefix}{pf.name}__isnull": False})
-        if field.get_internal_type() in ("CharField", "TextField"):
+        if isinstance(field, models.Field) and field.get_internal_type() in (
+            "CharField",
+            "TextField",
+        ):
             q &= ~Q(**{f"{prefix}{pf.name}": ""})
     return q
 

@@ -37,9 +37,9 @@ def test_principal_uploads_and_replaces_the_quy_che(world: World) -> None:
     assert second.supersedes == first
     assert second.title == "Quy chế sửa đổi"
     assert REGULATION_FILES.read(second.sha256) == PDF + b"v2"
-    assert list(
-        SchoolRegulation.objects.filter(school=world.school, voided_at__isnull=True)
-    ) == [second]
+    assert list(SchoolRegulation.objects.filter(school=world.school, voided_at__isnull=True)) == [
+        second
+    ]
     events = AuditEvent.objects.filter(action="oversight.regulation_uploaded")
     assert events.count() == 2
 

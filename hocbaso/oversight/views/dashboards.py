@@ -63,8 +63,10 @@ def entry(request: HttpRequest) -> HttpResponse:
     """The dashboards a user may open: straight to the only one, else a list."""
     scope = scope_for(request.user)
     links: list[tuple[str, str]] = []
-    provinces = Province.objects.all() if scope.is_system_admin else Province.objects.filter(
-        pk__in=scope.province_ids
+    provinces = (
+        Province.objects.all()
+        if scope.is_system_admin
+        else Province.objects.filter(pk__in=scope.province_ids)
     )
     links += [(reverse("oversight_province", args=[p.pk]), p.department_name) for p in provinces]
     if not scope.is_system_admin:

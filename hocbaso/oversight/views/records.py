@@ -3,7 +3,6 @@ attendance. Views parse, authorise and call `oversight.actions`."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
@@ -204,6 +203,5 @@ def training_session(request: HttpRequest, pk: int) -> HttpResponse:
             "may": may,
             "staff": [(u, u.pk in attended) for u in staff],
             "attended": len(attended),
-            "today": dt.date.today(),
         },
     )
