@@ -136,7 +136,7 @@ def mark_attendance(
 ) -> int:
     """Set attended yes/no for the given staff (user id → attended); returns how many changed."""
     session = (
-        TrainingSession.objects.select_for_update()
+        TrainingSession.objects.select_for_update(of=("self",))
         .select_related("province", "commune__province", "school")
         .get(pk=session.pk)
     )
