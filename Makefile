@@ -21,6 +21,7 @@ setup: $(STAMP) messages
 	$(PY) manage.py seed_demo_signing --if-empty
 	$(PY) manage.py seed_demo_entries --if-empty
 	$(PY) manage.py seed_demo_releases --if-empty
+	$(PY) manage.py seed_demo_oversight --if-empty
 
 run: setup
 	$(PY) manage.py demo_logins

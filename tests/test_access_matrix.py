@@ -1142,6 +1142,111 @@ MATRIX.update(
     }
 )
 # end exchange
+# oversight (issue 7): the dashboards (province, commune, school, class) and their .xlsx
+# exports for those overseeing the unit (school and class also for its management); the plan's
+# records: a school's Quy chế (upload: its management), training sessions (recorded by the
+# Sở's and the commune's officers; inspectors only read: 403). Everyone else: 404.
+OV_PROVINCE = frozenset({"province_officer", "inspector", "sysadmin"})
+OV_COMMUNE = OV_PROVINCE | {"commune_officer"}
+OV_SCHOOL = SCHOOL_STAFF | OVERSIGHT
+OV_ORGANISERS = frozenset({"province_officer", "sysadmin"})
+
+
+def _regulation(w: World) -> int:
+    from hocbaso.oversight.models import SchoolRegulation
+    from hocbaso.oversight.storage import REGULATION_FILES
+
+    digest = REGULATION_FILES.store(b"%PDF-1.4 matrix")
+    row, _ = SchoolRegulation.objects.get_or_create(
+        school=w.school, voided_at=None,
+        defaults={"title": "Quy chế", "adopted_on": "2026-09-01", "sha256": digest, "size": 15},
+    )  # fmt: skip
+    return row.pk
+
+
+def _training(w: World) -> int:
+    from hocbaso.oversight.models import TrainingSession
+
+    row, _ = TrainingSession.objects.get_or_create(
+        commune=w.commune, topic="Tập huấn ma trận", defaults={"held_on": "2026-09-15"}
+    )
+    return row.pk
+
+
+def _regulation_upload(w: World) -> dict[str, object]:
+    pdf = SimpleUploadedFile("quy-che.pdf", b"%PDF-1.4 quy che", "application/pdf")
+    return {"title": "Quy chế học bạ số", "adopted_on": "01/09/2026", "file": pdf}
+
+
+MATRIX.update(
+    {
+        "oversight_entry": [Route(lambda w: "/dieu-hanh/", "get", ALL, scoped_list=True)],
+        "oversight_province": [
+            Route(lambda w: f"/so/{w.province.pk}/dieu-hanh/", "get", OV_PROVINCE),
+            Route(lambda w: f"/so/{w.province.pk}/dieu-hanh/?format=xlsx", "get", OV_PROVINCE),
+        ],
+        "oversight_commune": [
+            Route(lambda w: f"/xa/{w.commune.pk}/dieu-hanh/", "get", OV_COMMUNE),
+            Route(lambda w: f"/xa/{w.commune.pk}/dieu-hanh/?format=xlsx", "get", OV_COMMUNE),
+        ],
+        "oversight_school": [
+            Route(lambda w: f"/truong/{w.school.pk}/dieu-hanh/", "get", OV_SCHOOL),
+            Route(lambda w: f"/truong/{w.school.pk}/dieu-hanh/?format=xlsx", "get", OV_SCHOOL),
+        ],
+        "oversight_class": [
+            Route(lambda w: f"/lop/{w.class_4a.pk}/dieu-hanh/", "get", OV_SCHOOL),
+            Route(lambda w: f"/lop/{w.class_4a.pk}/dieu-hanh/?format=xlsx", "get", OV_SCHOOL),
+        ],
+        "oversight_regulation": [
+            Route(lambda w: f"/truong/{w.school.pk}/quy-che/", "get", OV_SCHOOL),
+            Route(
+                lambda w: f"/truong/{w.school.pk}/quy-che/",
+                "post",
+                SCHOOL_STAFF | {"sysadmin"},
+                forbidden=OV_SCHOOL - SCHOOL_STAFF - {"sysadmin"},
+                data=_regulation_upload,
+            ),
+        ],
+        "oversight_regulation_file": [
+            Route(
+                lambda w: f"/truong/{w.school.pk}/quy-che/{_regulation(w)}/tai-ve/",
+                "get",
+                OV_SCHOOL,
+            )
+        ],
+        "oversight_training_province": [
+            Route(lambda w: f"/so/{w.province.pk}/tap-huan/", "get", OV_PROVINCE),
+            Route(
+                lambda w: f"/so/{w.province.pk}/tap-huan/",
+                "post",
+                OV_ORGANISERS,
+                forbidden=OV_PROVINCE - OV_ORGANISERS,
+                data=lambda w: {"held_on": "15/09/2026", "topic": "Học bạ số cho hiệu trưởng"},
+            ),
+        ],
+        "oversight_training_commune": [
+            Route(lambda w: f"/xa/{w.commune.pk}/tap-huan/", "get", OV_COMMUNE),
+            Route(
+                lambda w: f"/xa/{w.commune.pk}/tap-huan/",
+                "post",
+                OV_ORGANISERS | {"commune_officer"},
+                forbidden=frozenset({"inspector"}),
+                data=lambda w: {"held_on": "16/09/2026", "topic": "Học bạ số cho giáo viên"},
+            ),
+        ],
+        "oversight_training_session": [
+            Route(lambda w: f"/tap-huan/{_training(w)}/", "get", OV_COMMUNE),
+            Route(
+                lambda w: f"/tap-huan/{_training(w)}/",
+                "post",
+                OV_ORGANISERS | {"commune_officer"},
+                forbidden=frozenset({"inspector"}),
+                data=lambda w: {"attended": [str(w.user("homeroom_4a").pk)]},
+            ),
+        ],
+    }
+)
+# end oversight
 
 
 def _api_token(w: World) -> int:

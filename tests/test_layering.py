@@ -70,6 +70,17 @@ ALLOWED: dict[str, set[str]] = {
         "regulation",
         "signing",
     },
+    # oversight (issue 7): the Sở's dashboards and the plan's records
+    "oversight": {
+        "oversight",
+        "records",
+        "assessment",
+        "people",
+        "org",
+        "audit",
+        "regulation",
+        "signing",
+    },
 }
 
 

@@ -126,6 +126,11 @@ ACTIONS: dict[str, str] = {
     # api (issue 6): tokens of the JSON API
     "api.token_issued": "Cấp mã truy cập API",
     "api.token_revoked": "Thu hồi mã truy cập API",
+    # oversight (issue 7): the plan's records and the dashboards' exports
+    "oversight.regulation_uploaded": "Tải lên Quy chế học bạ số của trường",
+    "oversight.training_created": "Ghi nhận buổi tập huấn học bạ số",
+    "oversight.attendance_marked": "Điểm danh tập huấn học bạ số",
+    "oversight.table_exported": "Xuất bảng theo dõi học bạ số ra tệp .xlsx",
 }
 
 

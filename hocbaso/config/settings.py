@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "hocbaso.portal",
     "hocbaso.api",
     "hocbaso.exchange",
+    "hocbaso.oversight",
     "django_tasks",
     "django_tasks_db",
 ]

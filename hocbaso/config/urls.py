@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("hocbaso.api.urls")),
     path("", include("hocbaso.exchange.urls")),
     path("", include("hocbaso.notifications.urls")),
+    path("", include("hocbaso.oversight.urls")),
 ]
