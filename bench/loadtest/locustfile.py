@@ -41,7 +41,13 @@ def _record(line: dict[str, Any]) -> None:
 def sheet_cells(pupils: list[int], n: int) -> list[dict[str, Any]]:
     """The cells of save number n: every cell differs from save n - 1 (as in bench_save)."""
     return [
-        {"student": p, "code": KEY, "level": "THC"[(n + i) % 3], "score": (n + i) % 11, "comment": ""}
+        {
+            "student": p,
+            "code": KEY,
+            "level": "THC"[(n + i) % 3],
+            "score": (n + i) % 11,
+            "comment": "",
+        }
         for i, p in enumerate(pupils)
     ]
 
@@ -101,7 +107,8 @@ class TeacherUser(HttpUser):
                 self.version, self.pending = version, None
                 response.success()
             else:
-                response.failure(f"{response.status_code} {response.text[:200]}")
+                line["error"] = str(response.error or response.text)[:200]
+                response.failure(f"{response.status_code} {line['error']}")
             _record(line)
 
 
@@ -117,4 +124,6 @@ class BareUser(HttpUser):
             ms = (time.time() - started) * 1000
             if response.status_code != 200:
                 response.failure(str(response.status_code))
-            _record({"kind": "bare", "t": started, "ms": round(ms, 2), "status": response.status_code})
+            _record(
+                {"kind": "bare", "t": started, "ms": round(ms, 2), "status": response.status_code}
+            )

@@ -19,6 +19,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -43,6 +44,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--classes", type=int, default=15, help="classes (teachers) per school")
     p.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     p.add_argument("--threads", type=int, default=16, help="threads per worker (1 = sync)")
+    p.add_argument(
+        "--keep-alive", type=int, default=75, help="seconds (nginx's keepalive_timeout default)"
+    )
     p.add_argument("--database", default="hocbaso_load")
     p.add_argument("--port", type=int, default=8767)
     p.add_argument("--label", default="", help="suffix of the result file names")
@@ -51,7 +55,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def ensure_database(name: str) -> str:
     exists = subprocess.run(
-        ["psql", f"{PG}/postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+        ["psql", f"{PG}/postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],  # noqa: S608 (our own argument)
         capture_output=True, text=True, check=True,
     ).stdout.strip()  # fmt: skip
     if exists != "1":
@@ -83,7 +87,7 @@ def start_server(args: argparse.Namespace, env: dict[str, str]) -> subprocess.Po
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "bench.bench_urls_wsgi:application",
          "-b", f"127.0.0.1:{args.port}", "--workers", str(args.workers), *worker_class,
-         "--backlog", "2048", "--timeout", "60", "--log-level", "warning"],
+         "--backlog", "2048", "--keep-alive", str(args.keep_alive), "--timeout", "60", "--log-level", "warning"],
         cwd=ROOT, env=env,
     )  # fmt: skip
     for _ in range(100):
@@ -105,6 +109,30 @@ def run_locust(user_class: str, seconds: int, args: argparse.Namespace, env: dic
          "--csv", str(csv_prefix), "--only-summary", "--loglevel", "WARNING", user_class],
         cwd=ROOT, env=env, check=False,
     )  # fmt: skip
+
+
+def cpu_seconds(server: subprocess.Popen[bytes], database: str) -> dict[str, float]:
+    """CPU time used so far by the gunicorn processes and by the PostgreSQL backends connected
+    to the load-test database (user + system), so a save's cost can be stated in CPU-ms
+    whatever else shares the machine."""
+    import psutil
+
+    def used(p: psutil.Process) -> float:
+        try:
+            t = p.cpu_times()
+            return t.user + t.system
+        except psutil.Error:
+            return 0.0
+
+    root = psutil.Process(server.pid)
+    app = used(root) + sum(used(c) for c in root.children(recursive=True))
+    pids = subprocess.run(
+        ["psql", f"{PG}/postgres", "-tAc",
+         f"SELECT pid FROM pg_stat_activity WHERE datname = '{database}'"],  # noqa: S608
+        capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    db = sum(used(psutil.Process(int(pid))) for pid in pids if psutil.pid_exists(int(pid)))
+    return {"app": round(app, 2), "database": round(db, 2)}
 
 
 def verify_chains() -> dict[str, object]:
@@ -129,7 +157,9 @@ def verify_chains() -> dict[str, object]:
 
 def markdown(r: dict[str, object]) -> str:
     s, b, t = r["saves"], r["baseline"], r["targets"]
-    assert isinstance(s, dict) and isinstance(b, dict) and isinstance(t, dict)
+    assert isinstance(s, dict)
+    assert isinstance(b, dict)
+    assert isinstance(t, dict)
     lines = [
         f"# Load test — {r['when']}",
         "",
@@ -144,20 +174,31 @@ def markdown(r: dict[str, object]) -> str:
         lines.append(f"| {k} | {s.get(k)} | {b.get(k)} |")
     lines += ["", "| target | measured | met |", "|---|---|---|"]
     for name, row in t.items():
-        lines.append(f"| {name} {row['target']} | {row['measured']} | {'yes' if row['met'] else 'NO'} |")
+        lines.append(
+            f"| {name} {row['target']} | {row['measured']} | {'yes' if row['met'] else 'NO'} |"
+        )
     a, v = r["acknowledged"], r["audit"]
-    assert isinstance(a, dict) and isinstance(v, dict)
+    assert isinstance(a, dict)
+    assert isinstance(v, dict)
     lines += [
         "",
         f"Acknowledged saves checked: {a['acknowledged_saves']} ({a['cells_checked']} cells), "
         f"lost: {a['lost']}. Audit chains verified: {v['chains']}, failed: {len(v['failed'])}.",
+        "",
+        f"CPU per acknowledged save (ms): {r['cpu_ms_per_save']} "
+        "(gunicorn processes, PostgreSQL backends of the run, locust).",
     ]
     return "\n".join(lines) + "\n"
 
 
 def targets(saves: dict[str, object], lost: int, audit_failed: int) -> dict[str, dict[str, object]]:
-    rate, p95, errors = saves.get("per_second_steady", 0.0), saves.get("p95_ms"), saves.get("errors")
-    assert isinstance(rate, float | int) and isinstance(p95, float | int)
+    rate, p95, errors = (
+        saves.get("per_second_steady", 0.0),
+        saves.get("p95_ms"),
+        saves.get("errors"),
+    )
+    assert isinstance(rate, float | int)
+    assert isinstance(p95, float | int)
     return {
         "saves_per_second >=": {"target": 60, "measured": rate, "met": rate >= 60},
         "p95_ms <=": {"target": 300, "measured": p95, "met": p95 <= 300},
@@ -205,7 +246,14 @@ def main(argv: list[str] | None = None) -> int:
     sampler.start()
     load_before = [round(x, 2) for x in os.getloadavg()]
     try:
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         run_locust("TeacherUser", args.duration, args, env, work / "teachers")
+        children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = cpu_seconds(server, args.database)
+        cpu["load_generator"] = round(
+            children_after.ru_utime + children_after.ru_stime
+            - children_before.ru_utime - children_before.ru_stime, 2
+        )  # fmt: skip
         if args.baseline_duration > 0:
             run_locust("BareUser", args.baseline_duration, args, env, work / "bare")
     finally:
@@ -243,6 +291,10 @@ def main(argv: list[str] | None = None) -> int:
         "saves": saves,
         "baseline": bare,
         "save_vs_baseline_p50": round(saves["p50_ms"] / bare["p50_ms"], 2) if bare.get("p50_ms") else None,
+        "cpu_seconds_teacher_run": cpu,
+        "cpu_ms_per_save": {
+            k: round(v * 1000 / saves["ok"], 1) for k, v in cpu.items() if saves.get("ok")
+        },
         "acknowledged": acknowledged,
         "audit": audit,
         "locust_csv": str(work),
