@@ -16,6 +16,8 @@ from typing import Any
 
 from locust import HttpUser, between, task
 
+from bench.loadtest.cells import sheet_cells  # the runner starts locust from the repository root
+
 THINK_TIME = between(1, 3)
 PERIOD, KEY = "CHKI", "toan"
 _plan: list[dict[str, Any]] = []
@@ -36,20 +38,6 @@ def _record(line: dict[str, Any]) -> None:
         _log = open(os.environ["LOADTEST_LOG"], "a", encoding="utf-8")  # noqa: SIM115
     _log.write(json.dumps(line, separators=(",", ":")) + "\n")
     _log.flush()
-
-
-def sheet_cells(pupils: list[int], n: int) -> list[dict[str, Any]]:
-    """The cells of save number n: every cell differs from save n - 1 (as in bench_save)."""
-    return [
-        {
-            "student": p,
-            "code": KEY,
-            "level": "THC"[(n + i) % 3],
-            "score": (n + i) % 11,
-            "comment": "",
-        }
-        for i, p in enumerate(pupils)
-    ]
 
 
 class TeacherUser(HttpUser):

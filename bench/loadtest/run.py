@@ -237,10 +237,16 @@ def main(argv: list[str] | None = None) -> int:
         "LOADTEST_PLAN": str(work / "plan.json"),
         "LOADTEST_LOG": str(log),
         "LOADTEST_PASSWORD": seed.PASSWORD,
+        # connections kept for the whole run, so the backends' CPU time can be read at the end
+        "DB_CONN_MAX_AGE": "3600",
     }
     from django.db import connection
 
     connection.close()  # the server and the checks use their own connections
+    commit, dirty = (
+        git("rev-parse", "HEAD"),
+        bool(git("status", "--porcelain", "--untracked-files=no")),
+    )
     server = start_server(args, env)
     sampler = LoadSampler()
     sampler.start()
@@ -272,8 +278,8 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     result: dict[str, object] = {
         "when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": git("rev-parse", "HEAD"),
-        "dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
+        "commit": commit,  # as the load started
+        "dirty": dirty,
         "database": "postgresql",
         "users": args.users,
         "duration_s": args.duration,
