@@ -78,3 +78,16 @@ def test_acknowledged_saves_are_found_and_a_lost_one_is_reported() -> None:
         "no SheetSave with this idempotency key",
         "version 1 ≠ 7",
     ]
+
+
+def test_row_by_row_saves_take_turns_and_change_every_cell_they_send() -> None:
+    pupils = list(range(100, 135))
+    first, second = sheet_cells(pupils, 1, rows=1), sheet_cells(pupils, 2, rows=1)
+    assert [c["student"] for c in first + second] == [101, 102]
+    assert len(sheet_cells(pupils, 7)) == 35
+    last_seen: dict[object, tuple[object, object]] = {}
+    for n in range(1, 200):
+        for cell in sheet_cells(pupils, n, rows=1):
+            value = (cell["level"], cell["score"])
+            assert last_seen.get(cell["student"]) != value
+            last_seen[cell["student"]] = value

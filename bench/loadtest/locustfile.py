@@ -67,7 +67,11 @@ class TeacherUser(HttpUser):
             self.pending = {
                 "version": self.version,
                 "idempotency_key": uuid.uuid4().hex,
-                "cells": sheet_cells(self.teacher["pupils"], self.version + 1),
+                "cells": sheet_cells(
+                    self.teacher["pupils"],
+                    self.version + 1,
+                    int(os.environ.get("LOADTEST_ROWS", "35")),
+                ),
             }
         payload = self.pending
         started = time.time()
