@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup lint typecheck migrations-check pytest bench messages clean-db
+.PHONY: run test setup lint typecheck migrations-check pytest bench loadtest messages clean-db
 
 $(STAMP): requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ test: lint typecheck migrations-check pytest
 
 bench: $(STAMP)
 	$(PY) bench/run_all.py $(BENCH_ARGS)
+
+# 150 simulated teachers against PostgreSQL on loopback for 5 minutes (docs/scale.md); not part
+# of `make test`. Shorter: make loadtest LOADTEST_ARGS="--duration 30 --users 20"
+loadtest: $(STAMP)
+	$(PY) bench/loadtest/run.py $(LOADTEST_ARGS)
 
 clean-db:
 	rm -f var/hocbaso.sqlite3*
