@@ -65,6 +65,10 @@ def empty_installation() -> None:
     tables = sorted({m._meta.db_table for m in models})
     statements = connection.ops.sql_flush(no_style(), tables, allow_cascade=True)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # fire the deferred FK checks before TRUNCATE
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for sql in statements:
             cursor.execute(sql)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     shutil.rmtree(Path(settings.PRIVATE_MEDIA_ROOT), ignore_errors=True)
