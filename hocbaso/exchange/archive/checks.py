@@ -115,7 +115,9 @@ def _signature(opened: Opened, raw: bytes, roots: list[x509.Certificate], report
         if row.get("kind") == "seal" and row.get("school_id") == school_id
     }
     if checked.fingerprint not in seals:
-        report.problems.append("Bản kê khai không được kí bằng con dấu của trường trong bản lưu trữ.")
+        report.problems.append(
+            "Bản kê khai không được kí bằng con dấu của trường trong bản lưu trữ."
+        )
 
 
 def _tables(opened: Opened, report: Report) -> None:

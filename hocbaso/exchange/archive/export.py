@@ -22,7 +22,6 @@ from typing import IO, Any
 
 import pyrage
 from cryptography.hazmat.primitives.serialization import Encoding
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from pyhanko.sign.general import SigningError
@@ -136,7 +135,9 @@ def _spool_table(writer: _Writer, table: Table) -> dict[str, Any]:
             csv_digest.update(chunk)
         size = raw_csv.tell()
         raw_csv.seek(0)
-        writer.add_stream(layout.data_name(table.name, "csv"), raw_csv, size, csv_digest.hexdigest())
+        writer.add_stream(
+            layout.data_name(table.name, "csv"), raw_csv, size, csv_digest.hexdigest()
+        )
         text.detach()
     return {"sha256": digest.hexdigest(), "rows": rows}
 

@@ -72,6 +72,14 @@ def load_identities(path: Path) -> list[pyrage.x25519.Identity]:
     return found
 
 
+def _sha256(source: IO[bytes] | None) -> str:
+    digest = hashlib.sha256()
+    if source is not None:
+        while chunk := source.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def _index(tar: tarfile.TarFile) -> dict[str, Member]:
     members: dict[str, Member] = {}
     total = 0
@@ -89,12 +97,7 @@ def _index(tar: tarfile.TarFile) -> dict[str, Member]:
         total += info.size
         if total > layout.MAX_TOTAL_BYTES:
             raise ArchiveRefused("Bản lưu trữ quá lớn.")
-        source = tar.extractfile(info)
-        digest = hashlib.sha256()
-        if source is not None:
-            for chunk in iter(lambda: source.read(CHUNK), b""):
-                digest.update(chunk)
-        members[info.name] = Member(info, digest.hexdigest(), info.size)
+        members[info.name] = Member(info, _sha256(tar.extractfile(info)), info.size)
     return members
 
 

@@ -71,7 +71,9 @@ def _instance(model: type[models.Model], row: dict[str, Any]) -> models.Model:
 def _insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
     name = label(model)
     if name in SHARED:
-        existing = {obj.pk: obj for obj in model._base_manager.filter(pk__in=[r["id"] for r in rows])}
+        existing = {
+            obj.pk: obj for obj in model._base_manager.filter(pk__in=[r["id"] for r in rows])
+        }
         for row in rows:
             found = existing.get(row["id"])
             if found is not None and row_dict(model, found) != row:
@@ -82,9 +84,10 @@ def _insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
         rows = [row for row in rows if row["id"] not in existing]
     objs = [_instance(model, row) for row in rows]
     fields = list(model._meta.local_concrete_fields)
+    manager: Any = model._base_manager  # `_insert` is not in the stubs
     for start in range(0, len(objs), BATCH):
         # raw: the stored values as they are (bulk_create would stamp auto_now(_add) fields)
-        model._base_manager._insert(objs[start : start + BATCH], fields=fields, raw=True)
+        manager._insert(objs[start : start + BATCH], fields=fields, raw=True)
 
 
 def _refuse_existing(manifest: dict[str, Any]) -> None:
@@ -129,7 +132,9 @@ def digest_problems(manifest: dict[str, Any], year_id: int) -> list[str]:
     return problems
 
 
-def record_problems(opened: Opened, roots: list[x509.Certificate], at: dt.datetime) -> tuple[int, list[str]]:
+def record_problems(
+    opened: Opened, roots: list[x509.Certificate], at: dt.datetime
+) -> tuple[int, list[str]]:
     problems: list[str] = []
     checked = 0
     for row in RecordFile.objects.filter(
@@ -139,8 +144,10 @@ def record_problems(opened: Opened, roots: list[x509.Certificate], at: dt.dateti
         report = verify_record_pdf(RECORD_FILES.read(row.sha256), trust_roots=roots, at=at)
         checked += 1
         superseded = row.page.state == RecordPage.State.SUPERSEDED
-        if not report.pdf_valid or not report.hashes.xml_matches_register or (
-            not superseded and not report.valid
+        if (
+            not report.pdf_valid
+            or not report.hashes.xml_matches_register
+            or (not superseded and not report.valid)
         ):
             problems.append(
                 f"Học bạ {row.page.record_code} phiên bản {row.page.version} không còn hợp lệ: "

@@ -179,9 +179,7 @@ def scope_tables(school: org.School, year: org.SchoolYear) -> list[Table]:
     """The archive's tables for ``school`` in ``year``, in insert order."""
     classes = org.ClassGroup.objects.filter(school=school, school_year=year)
     enrolments = people.Enrolment.objects.filter(class_group__in=classes)
-    students = people.Student.objects.filter(
-        school=school, pk__in=enrolments.values("student_id")
-    )
+    students = people.Student.objects.filter(school=school, pk__in=enrolments.values("student_id"))
     enrolments = enrolments.filter(student__in=students)
     sheets = assessment.Sheet.objects.filter(class_group__in=classes)
     flags = assessment.ReviewFlag.objects.filter(sheet__in=sheets)
@@ -236,16 +234,25 @@ def scope_tables(school: org.School, year: org.SchoolYear) -> list[Table]:
         models.Q(school=school) | models.Q(pk__in=_ids(files, "certificate_id"))
     )
     user_ids: set[int] = set()
-    for model, qs in [*owned.items(), (SigningCertificate, certificates)]:
+    pairs: list[tuple[type[models.Model], models.QuerySet[Any]]] = [
+        *owned.items(),
+        (SigningCertificate, certificates),
+    ]
+    for model, qs in pairs:
         user_fields = [
             f.attname
             for f in model._meta.concrete_fields
-            if f.is_relation and f.related_model is people.User and f.db_constraint
+            if isinstance(f, models.ForeignKey)
+            and f.related_model is people.User
+            and getattr(f, "db_constraint", True)  # not the audit actor (no constraint)
         ]
         user_ids |= _ids(qs, *user_fields)
     shared: dict[type[models.Model], models.QuerySet[Any]] = {
         org.Province: org.Province.objects.filter(
-            pk__in={year.province_id, *_ids(org.Commune.objects.filter(pk=school.commune_id), "province_id")}
+            pk__in={
+                year.province_id,
+                *_ids(org.Commune.objects.filter(pk=school.commune_id), "province_id"),
+            }
         ),
         org.LegacyDistrict: org.LegacyDistrict.objects.filter(
             pk__in=_ids(org.School.objects.filter(pk=school.pk), "legacy_district_id")

@@ -18,8 +18,10 @@ from hocbaso.exchange.archive.export import Exported, export_archive
 from hocbaso.people.tests.world import World
 from hocbaso.records.models import RecordPage
 from hocbaso.records.tests.chain_world import give_signers
-from hocbaso.records.tests.conftest import ready  # noqa: F401 - fixture
-from hocbaso.records.tests.conftest import after_cn_deadline  # noqa: F401 - fixture
+from hocbaso.records.tests.conftest import (
+    after_cn_deadline,  # noqa: F401 - fixture
+    ready,  # noqa: F401 - fixture
+)
 from hocbaso.records.tests.transfer_world import PIN, seal_page
 from hocbaso.signing.demo_store import DemoAuthority
 

@@ -103,9 +103,12 @@ def test_a_wrong_identity_cannot_open_it(aw: ArchiveWorld, tmp_path: Path) -> No
     aw.export()
     other = tmp_path / "other.key"
     other.write_text(f"{pyrage.x25519.Identity.generate()}\n", encoding="ascii")
-    with pytest.raises(ArchiveRefused, match="sai khóa bí mật age"):
-        with open_archive(aw.out, load_identities(other)):
-            pass
+    identities = load_identities(other)
+    with (
+        pytest.raises(ArchiveRefused, match="sai khóa bí mật age"),
+        open_archive(aw.out, identities),
+    ):
+        pass
 
 
 def test_a_traversal_entry_is_refused(aw: ArchiveWorld) -> None:
@@ -126,9 +129,7 @@ def test_verify_command_exits_non_zero_on_a_tampered_archive(
     aw: ArchiveWorld, capsys: pytest.CaptureFixture[str]
 ) -> None:
     aw.export()
-    members = [
-        (n, _flip(d, 3) if n == "audit/checkpoint.json" else d) for n, d in _members(aw)
-    ]
+    members = [(n, _flip(d, 3) if n == "audit/checkpoint.json" else d) for n, d in _members(aw)]
     path = _repack(aw, members)
     with pytest.raises(SystemExit) as exited:
         call_command("verify_archive", str(path), identity=str(aw.identity_file))
@@ -140,9 +141,7 @@ def test_verify_command_exits_non_zero_on_a_tampered_archive(
 
 def test_import_of_a_tampered_archive_changes_nothing(aw: ArchiveWorld) -> None:
     aw.export()
-    members = [
-        (n, _flip(d, 10) if n == "data/org.school.jsonl" else d) for n, d in _members(aw)
-    ]
+    members = [(n, _flip(d, 10) if n == "data/org.school.jsonl" else d) for n, d in _members(aw)]
     path = _repack(aw, members)
     schools = School.objects.count()
     with pytest.raises(CommandError, match="Bản lưu trữ không đạt kiểm tra"):
