@@ -13,16 +13,19 @@ from hocbaso.audit.log import SYSTEM_CHAIN, chain_for_school
 from hocbaso.audit.models import AuditEvent
 from hocbaso.audit.verify import verify
 from hocbaso.exchange.archive.checks import verify_opened
+from hocbaso.exchange.archive.export import export_archive
 from hocbaso.exchange.archive.reading import load_identities, open_archive
 from hocbaso.exchange.archive.restore import digest_problems
 from hocbaso.exchange.archive.tests.conftest import YEAR, ArchiveWorld, empty_installation
 from hocbaso.org.models import School
+from hocbaso.people.errors import ActionError
 from hocbaso.records.models import RecordFile, RecordPage
 from hocbaso.records.storage import read_pdf
+from hocbaso.records.tests.transfer_world import PIN
 
 
 def test_export_then_verify_offline_reports_every_check(
-    aw: ArchiveWorld, django_assert_num_queries: Any
+    aw: ArchiveWorld, django_assert_num_queries: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     exported = aw.export()
     identities = load_identities(aw.identity_file)
@@ -45,6 +48,11 @@ def test_export_then_verify_offline_reports_every_check(
     sealed = RecordFile.objects.get(page=aw.page, step=RecordFile.Step.SEAL)
     assert f"files/records/{sealed.sha256}.pdf" in names
     assert "data/assessment.entry.csv" in names
+
+    call_command("verify_archive", str(aw.out), identity=str(aw.identity_file))
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["ok"] is True
+    assert printed["school"]["code"] == aw.world.school.code
 
 
 def test_round_trip_restores_identical_data_that_verifies(aw: ArchiveWorld) -> None:
@@ -69,17 +77,26 @@ def test_round_trip_restores_identical_data_that_verifies(aw: ArchiveWorld) -> N
     assert verify(chains=[SYSTEM_CHAIN]).problems == {}
 
 
-def test_import_refuses_when_the_school_exists(aw: ArchiveWorld) -> None:
+def test_refusals_say_why_in_vietnamese(aw: ArchiveWorld) -> None:
+    with pytest.raises(ActionError, match="Mã PIN không đúng"):
+        export_archive(
+            school_code=aw.world.school.code,
+            year_code=YEAR,
+            out=aw.out,
+            recipients=[aw.recipient],
+            pin="000000",
+            acting_user=aw.world.user("principal"),
+        )
+    with pytest.raises(ActionError, match="Khóa công khai age không hợp lệ"):
+        export_archive(
+            school_code=aw.world.school.code,
+            year_code=YEAR,
+            out=aw.out,
+            recipients=["age1notakey"],
+            pin=PIN,
+            acting_user=aw.world.user("principal"),
+        )
+    assert not aw.out.exists()
     aw.export()
     with pytest.raises(CommandError, match="đã có trong hệ thống"):
         call_command("import_archive", str(aw.out), identity=str(aw.identity_file))
-
-
-def test_verify_command_prints_json_and_exits_zero(
-    aw: ArchiveWorld, capsys: pytest.CaptureFixture[str]
-) -> None:
-    aw.export()
-    call_command("verify_archive", str(aw.out), identity=str(aw.identity_file))
-    printed = json.loads(capsys.readouterr().out)
-    assert printed["ok"] is True
-    assert printed["school"]["code"] == aw.world.school.code
