@@ -83,7 +83,7 @@ def _files(opened: Opened, report: Report) -> None:
         report.problems.append(f"Tệp {name} không có trong bản kê khai.")
 
 
-def _roots(opened: Opened) -> list[x509.Certificate]:
+def archive_roots(opened: Opened) -> list[x509.Certificate]:
     if layout.TRUST_ROOTS not in opened.members:
         return []
     return x509.load_pem_x509_certificates(opened.read(layout.TRUST_ROOTS))
@@ -170,8 +170,10 @@ def _audit(opened: Opened, report: Report) -> None:
     report.facts["audit"] = {"chain": checkpoint.get("chain"), "events": len(rows)}
 
 
-def _records(opened: Opened, roots: list[x509.Certificate], report: Report) -> None:
-    at = dt.datetime.fromisoformat(report.manifest["created_at"])
+def _records(
+    opened: Opened, roots: list[x509.Certificate], report: Report, at: dt.datetime | None
+) -> None:
+    at = at or dt.datetime.fromisoformat(report.manifest["created_at"])
     checked = 0
     for row in rows_of(opened, "records.recordfile"):
         if row["step"] != SEALED_STEP:
@@ -189,19 +191,28 @@ def _records(opened: Opened, roots: list[x509.Certificate], report: Report) -> N
     report.facts["sealed_pdfs"] = checked
 
 
-def verify_opened(opened: Opened) -> Report:
+def verify_opened(
+    opened: Opened,
+    *,
+    trust_roots: list[x509.Certificate] | None = None,
+    at: dt.datetime | None = None,
+) -> Report:
+    """Every check of the module docstring. ``trust_roots``: roots the verifier knows from
+    elsewhere, used instead of the archive's own (which only show what the archive claims);
+    ``at``: the moment the sealed PDFs are validated at (default: the archive's date)."""
     report = Report()
     raw = _manifest(opened, report)
     if raw is None:
         return report
     try:
         _files(opened, report)
-        roots = _roots(opened)
+        roots = trust_roots if trust_roots is not None else archive_roots(opened)
+        report.facts["trust_roots"] = "given" if trust_roots is not None else "archive"
         _signature(opened, raw, roots, report)
         _tables(opened, report)
         if report.ok:  # reading rows of a tampered file would only repeat its problem
             _audit(opened, report)
-            _records(opened, roots, report)
+            _records(opened, roots, report, at)
     except (KeyError, ValueError, TypeError, ArchiveRefused) as exc:
         report.problems.append(f"Bản lưu trữ không đọc được đầy đủ: {exc}")
     return report

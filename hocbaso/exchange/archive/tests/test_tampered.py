@@ -13,12 +13,14 @@ import pyrage
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from hocbaso.audit.chain import canonical_body
-from hocbaso.exchange.archive.checks import Report, verify_opened
+from hocbaso.exchange.archive.checks import Report, archive_roots, verify_opened
 from hocbaso.exchange.archive.reading import ArchiveRefused, load_identities, open_archive
 from hocbaso.exchange.archive.tests.conftest import ArchiveWorld
 from hocbaso.org.models import School
+from hocbaso.signing.demo_pki import create_ca
 
 
 def _members(aw: ArchiveWorld) -> list[tuple[str, bytes]]:
@@ -147,3 +149,21 @@ def test_commands_refuse_a_tampered_archive_and_change_nothing(
     with pytest.raises(CommandError, match="Bản lưu trữ không đạt kiểm tra"):
         call_command("import_archive", str(path), identity=str(aw.identity_file))
     assert School.objects.count() == schools
+
+
+def test_roots_given_to_the_verifier_replace_the_archives_own(aw: ArchiveWorld) -> None:
+    """An archive re-signed by a stranger would carry the stranger's root; a verifier that
+    brings the roots it knows refuses it. Here: the genuine archive against a foreign root."""
+    aw.export()
+    foreign = create_ca(now=timezone.now(), name="Một CA lạ").certificate
+    with open_archive(aw.out, load_identities(aw.identity_file)) as opened:
+        report = verify_opened(opened, trust_roots=[foreign])
+        genuine = verify_opened(opened, trust_roots=archive_roots(opened))
+    assert report.facts["trust_roots"] == "given"
+    assert report.facts["signature"]["trust_root"] is None
+    assert (
+        "Chứng thư số kí bản kê khai không được cấp bởi tổ chức chứng thực tin cậy đã cấu "
+        "hình (hoặc đã hết hạn)."
+    ) in report.problems
+    assert genuine.problems == []
+    assert genuine.facts["sealed_pdfs"] == 1
