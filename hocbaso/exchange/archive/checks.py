@@ -14,12 +14,14 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from hocbaso.audit.chain import GENESIS_HASH, event_hash
-from hocbaso.audit.checkpoint import MerkleBuilder
+from hocbaso.audit.checkpoint import CheckpointError, MerkleBuilder
 from hocbaso.audit.verify import stored_fields
 from hocbaso.exchange.archive import layout
 from hocbaso.exchange.archive.reading import ArchiveRefused, Opened
+from hocbaso.exchange.archive.witness import read_witness, witness_problems
 from hocbaso.records.transfer.manifest_signature import verify_manifest
 from hocbaso.signing.verify_pdf import verify_pdf
 
@@ -160,7 +162,7 @@ def chain_problems(rows: list[dict[str, Any]], checkpoint: dict[str, Any]) -> li
     return problems
 
 
-def _audit(opened: Opened, report: Report) -> None:
+def _audit(opened: Opened, report: Report, witness_key: Ed25519PublicKey | None) -> None:
     checkpoint = report.manifest.get("audit", {})
     rows = rows_of(opened, "audit.auditevent")
     report.problems.extend(chain_problems(rows, checkpoint))
@@ -168,6 +170,19 @@ def _audit(opened: Opened, report: Report) -> None:
     if rows and (len(heads) != 1 or heads[0]["hash"] != checkpoint.get("head_hash")):
         report.problems.append("Đầu chuỗi nhật kí không khớp sự kiện cuối.")
     report.facts["audit"] = {"chain": checkpoint.get("chain"), "events": len(rows)}
+    if layout.WITNESS not in opened.members:
+        report.facts["audit"]["witness"] = None
+        return
+    try:
+        witnessed, facts = read_witness(
+            opened.read(layout.WITNESS), checkpoint.get("chain", ""), witness_key
+        )
+    except CheckpointError as exc:
+        report.problems.append(str(exc))
+        return
+    report.facts["audit"]["witness"] = facts
+    hashes = [row["hash"] for row in sorted(rows, key=lambda r: r["seq"])]
+    report.problems.extend(witness_problems(hashes, witnessed))
 
 
 def _records(
@@ -196,10 +211,12 @@ def verify_opened(
     *,
     trust_roots: list[x509.Certificate] | None = None,
     at: dt.datetime | None = None,
+    witness_key: Ed25519PublicKey | None = None,
 ) -> Report:
     """Every check of the module docstring. ``trust_roots``: roots the verifier knows from
     elsewhere, used instead of the archive's own (which only show what the archive claims);
-    ``at``: the moment the sealed PDFs are validated at (default: the archive's date)."""
+    ``at``: the moment the sealed PDFs are validated at (default: the archive's date);
+    ``witness_key``: the checkpoint key the witnessed checkpoint must be signed with."""
     report = Report()
     raw = _manifest(opened, report)
     if raw is None:
@@ -211,7 +228,7 @@ def verify_opened(
         _signature(opened, raw, roots, report)
         _tables(opened, report)
         if report.ok:  # reading rows of a tampered file would only repeat its problem
-            _audit(opened, report)
+            _audit(opened, report, witness_key)
             _records(opened, roots, report, at)
     except (KeyError, ValueError, TypeError, ArchiveRefused) as exc:
         report.problems.append(f"Bản lưu trữ không đọc được đầy đủ: {exc}")

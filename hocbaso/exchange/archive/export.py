@@ -27,11 +27,12 @@ from django.utils import timezone
 from pyhanko.sign.general import SigningError
 
 from hocbaso.assessment.bien_ban_files import BIEN_BAN_FILES
-from hocbaso.audit.checkpoint import merkle_root
+from hocbaso.audit.checkpoint import CheckpointError, merkle_root
 from hocbaso.audit.log import chain_for_school, log
 from hocbaso.audit.models import AuditEvent
 from hocbaso.exchange.archive import layout
 from hocbaso.exchange.archive.tables import Table, columns, iter_lines, scope_tables
+from hocbaso.exchange.archive.witness import read_witness, witness_problems
 from hocbaso.org.models import School, SchoolYear
 from hocbaso.people.errors import ActionError
 from hocbaso.records.models import RecordFile
@@ -195,6 +196,7 @@ def export_archive(
     out: Path,
     recipients: Sequence[str],
     pin: str,
+    witness: Path | None = None,
     now: dt.datetime | None = None,
 ) -> Exported:
     """Write the encrypted archive of ``school_code``'s ``year_code`` to ``out``."""
@@ -214,6 +216,8 @@ def export_archive(
             writer.add_path(name, path, sha)
         checkpoint = _checkpoint(school)
         writer.add_bytes(layout.CHECKPOINT, _json(checkpoint))
+        if witness is not None:
+            writer.add_bytes(layout.WITNESS, _witness(witness, checkpoint))
         writer.add_bytes(
             layout.TRUST_ROOTS, b"".join(root.public_bytes(Encoding.PEM) for root in roots)
         )
@@ -256,6 +260,27 @@ def export_archive(
         },
     )
     return Exported(out, manifest)
+
+
+def _witness(path: Path, checkpoint: dict[str, Any]) -> bytes:
+    """The signed checkpoint file, checked: signature, the school's chain, and the chain being
+    archived extends it."""
+    try:
+        data = path.read_bytes()
+        witnessed, _facts = read_witness(data, checkpoint["chain"])
+    except OSError as exc:
+        raise ActionError(f"Không đọc được tệp mốc kiểm chứng {path}.") from exc
+    except CheckpointError as exc:
+        raise ActionError(str(exc)) from exc
+    hashes = list(
+        AuditEvent.objects.filter(chain=checkpoint["chain"], seq__lte=witnessed.seq)
+        .order_by("seq")
+        .values_list("hash", flat=True)
+    )
+    problems = witness_problems(hashes, witnessed)
+    if problems:
+        raise ActionError(problems)
+    return data
 
 
 def _years_of(school: School) -> list[int]:

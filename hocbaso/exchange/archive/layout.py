@@ -7,6 +7,7 @@ MANIFEST = "manifest.json"
 SIGNATURE = "manifest.json.p7s"
 TRUST_ROOTS = "trust/roots.pem"
 CHECKPOINT = "audit/checkpoint.json"
+WITNESS = "audit/witness.json"
 DATA = "data/"
 FILES = "files/"
 RECORD_FILES = "files/records/"
@@ -30,6 +31,6 @@ def safe_name(name: str) -> bool:
     parts = name.split("/")
     if any(part in ("", ".", "..") for part in parts):
         return False
-    return name in (MANIFEST, SIGNATURE, TRUST_ROOTS, CHECKPOINT) or (
+    return name in (MANIFEST, SIGNATURE, TRUST_ROOTS, CHECKPOINT, WITNESS) or (
         parts[0] in ("data", "files") and len(parts) >= 2
     )

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from hocbaso.audit.log import SYSTEM_CHAIN, chain_for_school
+from hocbaso.audit.checkpoint import load_public_key
+from hocbaso.audit.log import SYSTEM_CHAIN, chain_for_school, log
 from hocbaso.audit.models import AuditEvent
 from hocbaso.audit.verify import verify
 from hocbaso.exchange.archive.checks import verify_opened
@@ -100,3 +103,30 @@ def test_refusals_say_why_in_vietnamese(aw: ArchiveWorld) -> None:
     aw.export()
     with pytest.raises(CommandError, match="đã có trong hệ thống"):
         call_command("import_archive", str(aw.out), identity=str(aw.identity_file))
+
+
+def test_a_witnessed_checkpoint_travels_with_the_archive(aw: ArchiveWorld, tmp_path: Path) -> None:
+    key = tmp_path / "checkpoint.pem"
+    call_command("checkpoint_audit", generate_key=str(key))
+    witness = tmp_path / "checkpoint.json"
+    call_command("checkpoint_audit", out=str(witness), key=str(key))
+    log("archive.exported", actor=None, school_id=aw.world.school.pk)  # one event after it
+    exported = export_archive(
+        school_code=aw.world.school.code,
+        year_code=YEAR,
+        out=aw.out,
+        recipients=[aw.recipient],
+        pin=PIN,
+        witness=witness,
+        acting_user=aw.world.user("principal"),
+    )
+    pinned = load_public_key(Path(f"{key}.pub"))
+    other = Ed25519PrivateKey.generate().public_key()
+    with open_archive(aw.out, load_identities(aw.identity_file)) as opened:
+        good = verify_opened(opened, witness_key=pinned)
+        wrong = verify_opened(opened, witness_key=other)
+    assert good.problems == []
+    witnessed = good.facts["audit"]["witness"]
+    assert witnessed["seq"] == exported.manifest["audit"]["seq"] - 1
+    assert witnessed["pinned"] is True
+    assert wrong.problems == ["Mốc kiểm chứng được ký bằng khoá khác khoá công khai đã chỉ định."]

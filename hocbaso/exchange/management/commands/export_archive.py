@@ -1,7 +1,8 @@
 """`manage.py export_archive --school CODE --year YYYY-YYYY --out FILE [--recipient AGE1…]…
-[--pin PIN]`: one encrypted school-year archive (docs/archive.md). The manifest is signed by
-the school seal; its PIN comes from --pin or HOCBASO_ARCHIVE_PIN. Recipients: every --recipient
-plus settings.HOCBASO_ARCHIVE_RECIPIENTS."""
+[--pin PIN] [--witness CHECKPOINT]`: one encrypted school-year archive (docs/archive.md). The
+manifest is signed by the school seal; its PIN comes from --pin or HOCBASO_ARCHIVE_PIN.
+Recipients: every --recipient plus settings.HOCBASO_ARCHIVE_RECIPIENTS. --witness: the latest
+signed checkpoint file of `checkpoint_audit`, copied in after checking it."""
 
 from __future__ import annotations
 
@@ -32,6 +33,9 @@ class Command(BaseCommand):
             "--recipient", action="append", default=[], help="khóa công khai age (age1…)"
         )
         parser.add_argument("--pin", default=None, help="mã PIN con dấu của trường")
+        parser.add_argument(
+            "--witness", default=None, help="tệp mốc kiểm chứng đã kí (checkpoint_audit) mới nhất"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         recipients = [*options["recipient"], *getattr(settings, "HOCBASO_ARCHIVE_RECIPIENTS", [])]
@@ -44,6 +48,7 @@ class Command(BaseCommand):
                     out=Path(options["out"]),
                     recipients=recipients,
                     pin=pin,
+                    witness=Path(options["witness"]) if options["witness"] else None,
                     acting_user=ARCHIVER,
                 )
             except ActionError as error:

@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.core.management.base import BaseCommand, CommandParser
 
+from hocbaso.audit.checkpoint import CheckpointError, load_public_key
 from hocbaso.exchange.archive.checks import verify_opened
 from hocbaso.exchange.archive.reading import ArchiveRefused, load_identities, open_archive
 
@@ -24,6 +26,15 @@ def _roots(path: str | None) -> list[x509.Certificate] | None:
         return x509.load_pem_x509_certificates(Path(path).read_bytes())
     except (OSError, ValueError) as exc:
         raise ArchiveRefused(f"Không đọc được tệp chứng thư gốc: {path}.") from exc
+
+
+def _checkpoint_key(path: str | None) -> Ed25519PublicKey | None:
+    if path is None:
+        return None
+    try:
+        return load_public_key(Path(path))
+    except CheckpointError as exc:
+        raise ArchiveRefused(str(exc)) from exc
 
 
 def _moment(text: str | None) -> dt.datetime | None:
@@ -49,6 +60,11 @@ class Command(BaseCommand):
             help="tệp PEM các chứng thư gốc tin cậy (mặc định: các gốc trong bản lưu trữ)",
         )
         parser.add_argument(
+            "--checkpoint-key",
+            default=None,
+            help="khóa công khai Ed25519 (PEM) của mốc kiểm chứng đã chứng kiến",
+        )
+        parser.add_argument(
             "--at",
             default=None,
             help="thời điểm kiểm tra chữ kí học bạ, ISO 8601 (mặc định: ngày lập bản lưu trữ)",
@@ -58,9 +74,10 @@ class Command(BaseCommand):
         try:
             roots = _roots(options["trust_roots"])
             at = _moment(options["at"])
+            key = _checkpoint_key(options["checkpoint_key"])
             identities = load_identities(Path(options["identity"]))
             with open_archive(Path(options["file"]), identities) as opened:
-                result = verify_opened(opened, trust_roots=roots, at=at).as_json()
+                result = verify_opened(opened, trust_roots=roots, at=at, witness_key=key).as_json()
         except ArchiveRefused as exc:
             result = {"ok": False, "problems": [str(exc)]}
         self.stdout.write(json.dumps(result, ensure_ascii=False, indent=1))
