@@ -15,14 +15,16 @@ import os
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 import pyrage
+from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from pyhanko.sign.general import SigningError
 
@@ -187,7 +189,37 @@ def _checkpoint(school: School) -> dict[str, Any]:
     }
 
 
+@contextmanager
+def _snapshot() -> Iterator[None]:
+    """One consistent view of every table: on PostgreSQL a REPEATABLE READ, READ ONLY
+    transaction (writes going on meanwhile are not half in the archive)."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield
+    else:
+        yield
+
+
 @transaction.atomic
+def _log_export(
+    school: School, year: SchoolYear, manifest_sha256: str, seq: int, recipients: int, actor: Any
+) -> None:
+    log(
+        "archive.exported",
+        actor=actor,
+        subject=school,
+        school_id=school.pk,
+        data={
+            "school_year": year.code,
+            "manifest_sha256": manifest_sha256,
+            "audit_seq": seq,
+            "recipients": recipients,
+        },
+    )
+
+
 def export_archive(
     *,
     acting_user: Any,
@@ -199,7 +231,8 @@ def export_archive(
     witness: Path | None = None,
     now: dt.datetime | None = None,
 ) -> Exported:
-    """Write the encrypted archive of ``school_code``'s ``year_code`` to ``out``."""
+    """Write the encrypted archive of ``school_code``'s ``year_code`` to ``out`` (read in one
+    snapshot), then record `archive.exported` in the school's chain."""
     school = School.objects.filter(code=school_code).first()
     if school is None:
         raise ActionError(f"Không có trường mã {school_code}.")
@@ -209,6 +242,29 @@ def export_archive(
     age_recipients = recipients_from(recipients)
     signer = _seal_signer(school, pin)
     roots = trust_roots()
+    try:
+        with _snapshot():
+            manifest, manifest_sha = _write(
+                school, year, out, signer, roots, age_recipients, witness, now
+            )
+    finally:
+        _close(signer)
+    _log_export(
+        school, year, manifest_sha, manifest["audit"]["seq"], len(age_recipients), acting_user
+    )
+    return Exported(out, manifest)
+
+
+def _write(
+    school: School,
+    year: SchoolYear,
+    out: Path,
+    signer: DocumentSigner,
+    roots: list[x509.Certificate],
+    age_recipients: list[pyrage.x25519.Recipient],
+    witness: Path | None,
+    now: dt.datetime | None,
+) -> tuple[dict[str, Any], str]:
     with tempfile.TemporaryFile() as plain:
         writer = _Writer(plain)
         tables = {t.name: _spool_table(writer, t) for t in scope_tables(school, year)}
@@ -238,28 +294,18 @@ def export_archive(
             timestamper=configured_timestamper(),
             trust_roots=roots,
         )
-        _close(signer)
         writer.add_bytes(layout.MANIFEST, manifest_bytes)
         writer.add_bytes(layout.SIGNATURE, signature)
         writer.tar.close()
         plain.seek(0)
         tmp = out.with_name(f".{out.name}.tmp")
-        with tmp.open("wb") as sink:
-            pyrage.encrypt_io(plain, sink, age_recipients)
-        tmp.replace(out)
-    log(
-        "archive.exported",
-        actor=acting_user,
-        subject=school,
-        school_id=school.pk,
-        data={
-            "school_year": year.code,
-            "manifest_sha256": writer.files[layout.MANIFEST]["sha256"],
-            "audit_seq": checkpoint["seq"],
-            "recipients": len(age_recipients),
-        },
-    )
-    return Exported(out, manifest)
+        try:
+            with tmp.open("wb") as sink:
+                pyrage.encrypt_io(plain, sink, age_recipients)
+            tmp.replace(out)
+        finally:
+            tmp.unlink(missing_ok=True)
+    return manifest, writer.files[layout.MANIFEST]["sha256"]
 
 
 def _witness(path: Path, checkpoint: dict[str, Any]) -> bytes:
