@@ -106,11 +106,13 @@ def open_archive(path: Path, identities: list[pyrage.x25519.Identity]) -> Iterat
     """Decrypt ``path`` and index its tar; `ArchiveRefused` (Vietnamese) when it cannot."""
     with tempfile.TemporaryFile() as plain:
         try:
-            with path.open("rb") as sealed:
-                pyrage.decrypt_io(sealed, plain, identities)
+            sealed = path.open("rb")
         except OSError as exc:
             raise ArchiveRefused(f"Không đọc được tệp {path}.") from exc
-        except pyrage.DecryptError as exc:
+        try:
+            with sealed:
+                pyrage.decrypt_io(sealed, plain, identities)
+        except (pyrage.DecryptError, OSError) as exc:  # a bad chunk surfaces as an OSError
             raise ArchiveRefused(
                 "Không giải mã được bản lưu trữ: sai khóa bí mật age hoặc tệp đã bị thay đổi."
             ) from exc

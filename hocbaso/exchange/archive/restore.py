@@ -163,6 +163,11 @@ def import_opened(opened: Opened, *, acting_user: Any) -> tuple[Report, Restored
         raise ActionError(["Bản lưu trữ không đạt kiểm tra:", *report.problems])
     manifest = report.manifest
     _refuse_existing(manifest)
+    missing = [label(m) for m in MODELS if label(m) not in manifest.get("tables", {})]
+    if missing:
+        raise ActionError(
+            f"Bản lưu trữ thiếu bảng {', '.join(missing)}: không khôi phục được (khác phiên bản?)."
+        )
     counts: dict[str, int] = {}
     for model in MODELS:
         rows = rows_of(opened, label(model))

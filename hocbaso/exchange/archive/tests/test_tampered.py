@@ -98,7 +98,7 @@ def _a_replaced_manifest_fails_its_signature(aw: ArchiveWorld) -> None:
     assert report.facts["signature"]["valid"] is False
 
 
-def _a_wrong_identity_cannot_open_it(aw: ArchiveWorld) -> None:
+def _a_wrong_identity_or_a_flipped_ciphertext_byte_cannot_open_it(aw: ArchiveWorld) -> None:
     other = aw.out.with_name("other.key")
     other.write_text(f"{pyrage.x25519.Identity.generate()}\n", encoding="ascii")
     identities = load_identities(other)
@@ -106,6 +106,12 @@ def _a_wrong_identity_cannot_open_it(aw: ArchiveWorld) -> None:
         pytest.raises(ArchiveRefused, match="sai khóa bí mật age"),
         open_archive(aw.out, identities),
     ):
+        pass
+    sealed = aw.out.read_bytes()
+    flipped = aw.out.with_name("flipped.tar.age")
+    flipped.write_bytes(_flip(sealed, len(sealed) // 2))
+    mine = load_identities(aw.identity_file)
+    with pytest.raises(ArchiveRefused, match="tệp đã bị thay đổi"), open_archive(flipped, mine):
         pass
 
 
@@ -127,7 +133,7 @@ def test_tampered_archives_are_refused_with_their_reason(aw: ArchiveWorld) -> No
     _a_changed_byte_in_a_table_is_refused(aw)
     _a_changed_byte_in_the_sealed_pdf_is_refused(aw)
     _a_replaced_manifest_fails_its_signature(aw)
-    _a_wrong_identity_cannot_open_it(aw)
+    _a_wrong_identity_or_a_flipped_ciphertext_byte_cannot_open_it(aw)
     _a_traversal_entry_is_refused(aw)
     _an_unlisted_extra_file_is_refused(aw)
 
