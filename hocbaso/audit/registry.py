@@ -131,6 +131,9 @@ ACTIONS: dict[str, str] = {
     "oversight.training_created": "Ghi nhận buổi tập huấn học bạ số",
     "oversight.attendance_marked": "Điểm danh tập huấn học bạ số",
     "oversight.table_exported": "Xuất bảng theo dõi học bạ số ra tệp .xlsx",
+    # archive (issue 7): encrypted school-year archives
+    "archive.exported": "Xuất bản lưu trữ năm học (mã hóa)",
+    "archive.imported": "Khôi phục bản lưu trữ năm học",
 }
 
 
