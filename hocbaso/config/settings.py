@@ -302,3 +302,7 @@ HOCBASO_ZALO_ZNS = {
 LOGGING["loggers"] = {
     "hocbaso.notifications": {"handlers": ["console"], "level": "INFO", "propagate": False}
 }
+
+# -- year-end archives (docs/archive.md): age public keys the archives are encrypted to; the
+# identities (private keys) are kept offline, never on the servers.
+HOCBASO_ARCHIVE_RECIPIENTS = env_list("HOCBASO_ARCHIVE_RECIPIENTS", [])
