@@ -23,6 +23,9 @@ def _production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         for k, v in os.environ.items()
         if not k.startswith(("HOCBASO_", "SECURE_", "SESSION_", "STAFF_", "CSRF_"))
         and k not in ("DEBUG", "SECRET_KEY", "FIELD_HASH_KEY", "ALLOWED_HOSTS", "DATABASE_URL")
+        # the browser tests set it in this process (Playwright's sync API under pytest); a
+        # production process never has it, and Django's deploy check rightly refuses it
+        and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
     }
     env.update(
         {
