@@ -18,7 +18,9 @@
   });
   if (document.querySelector("[data-logged-out-note]")) clearCaches();
   if (sw && window.isSecureContext) {
-    sw.register("/phu-huynh/sw.js", { scope: "/phu-huynh/" });
+    sw.register("/phu-huynh/sw.js", { scope: "/phu-huynh/" }).catch(function () {
+      // a navigation cut the registration short: the next page registers it again
+    });
   }
   function online() {
     var note = document.querySelector("[data-offline]");
