@@ -147,19 +147,20 @@ def write_cells(
     Entry.objects.filter(pk__in=[e.pk for e in old_rows]).update(
         voided_at=now, voided_by=user, void_reason=void_reason[:200]
     )
+    user_id = getattr(user, "pk", None)
     new_rows = Entry.objects.bulk_create(
-        Entry(
+        Entry(  # ids, not instances: a sheet's save builds up to hundreds of these
             student_id=s,
-            sheet=sheet,
+            sheet_id=sheet.pk,
             kind=columns[c].kind,
             code=c,
             level=v.level,
             score=v.score,
             comment=v.comment,
             sheet_version=sheet.version,
-            save_record=record,
-            created_by=user,
-            replaces=current.get((s, c)),
+            save_record_id=record.pk,
+            created_by_id=user_id,
+            replaces_id=old.pk if (old := current.get((s, c))) is not None else None,
         )
         for (s, c), v in changes
     )

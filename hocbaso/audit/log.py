@@ -149,5 +149,10 @@ def _stored_ip(ip: str | None) -> str | None:
 
 
 def _lock_head(chain: str) -> AuditChainHead:
-    head, _ = AuditChainHead.objects.get_or_create(chain=chain, defaults={"hash": GENESIS_HASH})
-    return AuditChainHead.objects.select_for_update().get(pk=head.pk)
+    """The chain's head row, locked FOR UPDATE (one query once the chain exists)."""
+    locked = AuditChainHead.objects.select_for_update()
+    head = locked.filter(chain=chain).first()
+    if head is None:
+        AuditChainHead.objects.get_or_create(chain=chain, defaults={"hash": GENESIS_HASH})
+        head = locked.get(chain=chain)
+    return head

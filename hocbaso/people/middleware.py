@@ -13,13 +13,15 @@ from hocbaso.people.second_factor import is_done, next_step
 
 _LAST_SEEN = "hocbaso_last_seen"
 _STARTED = "hocbaso_session_started"
+LAST_SEEN_RESOLUTION_SECONDS = 60
 
 
 class StaffIdleTimeoutMiddleware:
     """Log out a user idle for STAFF_IDLE_TIMEOUT_SECONDS (30 min by default), and any session
-    SESSION_MAX_AGE_SECONDS (12 h) after it started, however active (security.md F4): each
-    request writes `_LAST_SEEN`, and every write pushes the session's own expiry forward, so
-    the absolute limit is kept here, from `_STARTED` (set at the first request after login)."""
+    SESSION_MAX_AGE_SECONDS (12 h) after it started, however active (security.md F4): requests
+    write `_LAST_SEEN` (once a minute at most), and every write pushes the session's own expiry
+    forward, so the absolute limit is kept here, from `_STARTED` (set at the first request
+    after login)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -37,7 +39,9 @@ class StaffIdleTimeoutMiddleware:
                 or age >= settings.SESSION_MAX_AGE_SECONDS
             ):
                 logout(request)
-            else:
+            elif not isinstance(last_seen, int) or idle >= LAST_SEEN_RESOLUTION_SECONDS:
+                # Once a minute at most: each write is an UPDATE of the session row, and a
+                # teacher's grid saves every few seconds. Idle is then measured to the minute.
                 request.session[_LAST_SEEN] = now
         return self.get_response(request)
 

@@ -32,6 +32,7 @@ from hocbaso.assessment.cell_writes import (
 from hocbaso.assessment.models import Sheet, SheetSave
 from hocbaso.audit.actors import SystemActor
 from hocbaso.audit.log import log
+from hocbaso.org.models import ClassGroup, Period
 from hocbaso.people.errors import ActionError
 
 __all__ = ["COMMENT_MAX", "CellInput", "CellValue", "SaveOutcome", "SheetConflict", "save_sheet"]
@@ -69,6 +70,16 @@ class SaveOutcome:
     changed_cells: list[tuple[int, str]] = field(default_factory=list)
 
 
+def _lock_sheet(class_group: ClassGroup, period: Period, key: str) -> Sheet:
+    """The sheet row, locked FOR UPDATE (created first when this is the sheet's first save)."""
+    locked = Sheet.objects.select_for_update()
+    sheet = locked.filter(class_group=class_group, period=period, key=key).first()
+    if sheet is None:
+        Sheet.objects.get_or_create(class_group=class_group, period=period, key=key)
+        sheet = locked.get(class_group=class_group, period=period, key=key)
+    return sheet
+
+
 @transaction.atomic
 def save_sheet(
     class_id: int,
@@ -81,6 +92,7 @@ def save_sheet(
     acting_user: Any,
     source: str = "grid",
 ) -> SaveOutcome:
+    ref = access_sheet_for_user(acting_user, class_id, period_code, key, write=True)
     if not idempotency_key or len(idempotency_key) > 64:
         raise ActionError("Thiếu mã chống lưu trùng (idempotency key) hợp lệ.")
     previous = (
@@ -95,10 +107,8 @@ def save_sheet(
             saved_at=previous.created_at.isoformat(),
             replayed=True,
         )
-    ref = access_sheet_for_user(acting_user, class_id, period_code, key, write=True)
     class_group, period = ref.class_group, ref.period
-    Sheet.objects.get_or_create(class_group=class_group, period=period, key=key)
-    sheet = Sheet.objects.select_for_update().get(class_group=class_group, period=period, key=key)
+    sheet = _lock_sheet(class_group, period, key)
     sheet.class_group, sheet.period = class_group, period
     # Under the row lock (ASVS 15.4.2): a concurrent lock_entry has either committed, and is
     # seen here, or waits for this save. System actors (the demo seed) back-fill past periods.

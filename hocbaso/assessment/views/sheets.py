@@ -332,10 +332,11 @@ def _parse_payload(body: bytes) -> tuple[SavePayload | None, list[str]]:
 @require_POST
 def sheet_save(request: HttpRequest, pk: int, period_code: str, key: str) -> JsonResponse:
     """JSON save of some cells: 200, 409 with both values, 400 with messages, 423 when the
-    sheet is locked; 403/404 first."""
-    access_sheet_for_user(request.user, pk, period_code, key, write=True)
+    sheet is locked; 403/404 first. The action checks access (once, in its transaction); a
+    payload that cannot be read is answered only after the same check."""
     payload, errors = _parse_payload(request.body)
     if payload is None:
+        access_sheet_for_user(request.user, pk, period_code, key, write=True)
         return JsonResponse({"errors": errors}, status=400)
     try:
         outcome = save_sheet(

@@ -250,6 +250,29 @@ def test_session_last_seen_31_minutes_ago_is_logged_out(world: World) -> None:
     assert (response.status_code, response["Location"]) == (302, "/dang-nhap/?next=/")
 
 
+def test_requests_within_a_minute_do_not_rewrite_the_session_but_still_count(
+    world: World,
+) -> None:
+    with time_machine.travel(MONDAY_MORNING, tick=False) as clock:
+        # given a teacher whose grid saves every 20 s
+        client = _client(world, "homeroom_4a")
+        assert client.get("/").status_code == 200
+        first = client.session["hocbaso_last_seen"]
+        clock.shift(dt.timedelta(seconds=20))
+        client.get("/")
+        within_a_minute = client.session["hocbaso_last_seen"]
+        clock.shift(dt.timedelta(seconds=45))
+        client.get("/")
+        after_a_minute = client.session["hocbaso_last_seen"]
+        # when the next request comes 29 minutes after the last recorded one
+        clock.shift(dt.timedelta(minutes=29))
+        response = client.get(f"/lop/{world.class_4a.pk}/")
+        # then the session row was written once a minute at most, and activity still counted
+        assert within_a_minute == first
+        assert after_a_minute == first + 65
+        assert response.status_code == 200
+
+
 def test_active_session_ends_after_12_hours(world: World) -> None:
     with time_machine.travel(MONDAY_MORNING, tick=False) as clock:
         # given a teacher who is never idle: a request every 29 minutes from 7:30 to 19:06
