@@ -134,6 +134,9 @@ ACTIONS: dict[str, str] = {
     # archive (issue 7): encrypted school-year archives
     "archive.exported": "Xuất bản lưu trữ năm học (mã hóa)",
     "archive.imported": "Khôi phục bản lưu trữ năm học",
+    # transfer in (people.actions.students.admit_transferred_student): a pupil of this
+    # installation moved from the school they left to the receiving school
+    "student.transferred_in": "Chuyển đến từ trường khác trong hệ thống",
 }
 
 

@@ -13,17 +13,15 @@ as when the answer is lost on the way back), a slow answer (the client's timeout
 from __future__ import annotations
 
 import base64
-import contextlib
 import hmac
 import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
 
 from hocbaso.exchange.push import payload
+from hocbaso.signing import local_http_standin
 
 Answer = tuple[int, dict[str, Any], dict[str, str]]
 
@@ -125,67 +123,22 @@ def _errors(messages: list[str]) -> dict[str, Any]:
     }
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-
+class _Handler(local_http_standin.StandinHandler[StandinService]):
     def do_POST(self) -> None:  # noqa: N802 — http.server's naming
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(min(length, payload.MAX_BODY_BYTES + 1)) if length else b""
-        service = self.server.service
+        raw = self.read_body(limit=payload.MAX_BODY_BYTES + 1)
+        service = self.service
         if service._take("slow_next"):
             time.sleep(service.faults.slow_seconds)
         headers = {k.lower(): v for k, v in self.headers.items()}
         status, body, extra = service.handle(self.path, headers, raw)
         data = json.dumps(body, ensure_ascii=False).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in extra.items():
-            self.send_header(name, value)
-        self.end_headers()
         # the client may have given up waiting (its timeout): the item is stored all the same
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            self.wfile.write(data)
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        if self.server.verbose:  # never the headers: only the request line and status
-            super().log_message(format, *args)
+        self.reply(status, data, "application/json; charset=utf-8", extra.items())
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    service: StandinService
-    verbose = False
-
-
-class StandinServer:
-    """The service on 127.0.0.1 in a background thread (port 0: any free port)."""
+class StandinServer(local_http_standin.StandinServer[StandinService]):
+    """The service on 127.0.0.1 in a background thread (port 0: any free port), or in the
+    foreground with `serve_forever` (``manage.py run_exchange_standin``)."""
 
     def __init__(self, service: StandinService, port: int = 0, host: str = "127.0.0.1") -> None:
-        self.service = service
-        self.httpd = _Server((host, port), _Handler)
-        self.httpd.service = service
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def __enter__(self) -> StandinServer:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self._thread.join(timeout=5)
-
-    def serve_forever(self) -> None:
-        self.httpd.verbose = True
-        self.httpd.serve_forever()
+        super().__init__(service, _Handler, port=port, host=host)

@@ -25,15 +25,15 @@ import threading
 import time
 from contextlib import suppress
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
 from cryptography.hazmat.primitives.serialization import pkcs12
+
+from hocbaso.signing import local_http_standin
 
 MAX_ITEMS = 1000
 Answer = tuple[int, Any]
@@ -193,20 +193,13 @@ class StandinService:
             return 200, answer
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-
+class _Handler(local_http_standin.StandinHandler[StandinService]):
     def _answer(self, method: str) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        body = self.read_body()
         auth = self.headers.get("Authorization", "")
-        status, payload = self.server.service.handle(method, self.path, auth, body)
+        status, payload = self.service.handle(method, self.path, auth, body)
         data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        self.reply(status, data, "application/json")
 
     def do_GET(self) -> None:  # noqa: N802 — http.server's naming
         self._answer("GET")
@@ -214,44 +207,12 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802
         self._answer("POST")
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        if self.server.verbose:
-            super().log_message(format, *args)
 
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    service: StandinService
-    verbose = False
-
-
-class StandinServer:
+class StandinServer(local_http_standin.StandinServer[StandinService]):
     """The service on 127.0.0.1 in a background thread (port 0: any free port)."""
 
     def __init__(self, service: StandinService, port: int = 0, host: str = "127.0.0.1") -> None:
-        self.service = service
-        self.httpd = _Server((host, port), _Handler)
-        self.httpd.service = service
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def __enter__(self) -> StandinServer:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self._thread.join(timeout=5)
+        super().__init__(service, _Handler, port=port, host=host)
 
 
 def _demo_identity(out: Path | None) -> tuple[Any, x509.Certificate]:

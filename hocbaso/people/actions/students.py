@@ -12,6 +12,7 @@ from hocbaso.audit.actors import SystemActor
 from hocbaso.audit.log import log
 from hocbaso.org.models import ClassGroup
 from hocbaso.people import access
+from hocbaso.people.actions.enrolments import enrol_student
 from hocbaso.people.errors import ActionError
 from hocbaso.people.models import (
     Enrolment,
@@ -22,7 +23,7 @@ from hocbaso.people.models import (
 )
 from hocbaso.people.personal_id import personal_id_errors
 from hocbaso.people.profile_fields import FIELDS_BY_NAME, VERIFIABLE_FIELDS
-from hocbaso.people.profile_validation import check_personal_id, parse_profile
+from hocbaso.people.profile_validation import check_personal_id, nfc, parse_profile
 
 Actor = Any  # a User, or a SystemActor for the seed and commands
 
@@ -136,16 +137,8 @@ def create_student(
 ) -> Student:
     class_group = ClassGroup.objects.select_related("school").get(pk=class_group_id)
     _check_class_writable(acting_user, class_group)
-    parsed = parse_profile(raw)
-    check_personal_id(
-        parsed, birth_date=parsed.values.get("birth_date"), gender=parsed.values.get("gender")
-    )
-    if parsed.errors:
-        raise ActionError(parsed.errors, parsed.field_errors)
-    pid = parsed.values.get("personal_id")
-    if pid and Student.objects.filter(personal_id=pid).exists():
-        raise ActionError("Số định danh cá nhân này đã thuộc về một học sinh khác.")
-    student = Student.objects.create(school=class_group.school, **parsed.values)
+    values = _checked_new_profile(raw)
+    student = Student.objects.create(school=class_group.school, **values)
     Enrolment.objects.create(
         student=student,
         class_group=class_group,
@@ -158,11 +151,118 @@ def create_student(
         subject=student,
         school_id=class_group.school_id,
         data={
-            "new": {n: _audit_value(n, v) for n, v in parsed.values.items()},
+            "new": {n: _audit_value(n, v) for n, v in values.items()},
             "class": class_group.name,
         },
     )
     return student
+
+
+def _checked_new_profile(raw: dict[str, Any]) -> dict[str, Any]:
+    """A new pupil's profile values (every field required), or ActionError with the reasons."""
+    parsed = parse_profile(raw)
+    check_personal_id(
+        parsed, birth_date=parsed.values.get("birth_date"), gender=parsed.values.get("gender")
+    )
+    if parsed.errors:
+        raise ActionError(parsed.errors, parsed.field_errors)
+    pid = parsed.values.get("personal_id")
+    if pid and Student.objects.filter(personal_id=pid).exists():
+        raise ActionError("Số định danh cá nhân này đã thuộc về một học sinh khác.")
+    return parsed.values
+
+
+@transaction.atomic
+def admit_transferred_student(
+    class_group_id: int,
+    *,
+    transfer_in_from: str,
+    enrolled_on: dt.date,
+    acting_user: Actor,
+    student_id: int | None = None,
+    profile: dict[str, Any] | None = None,
+    moet_code: str = "",
+) -> Enrolment:
+    """A pupil transferred in from ``transfer_in_from``, enrolled in ``class_group`` that day.
+
+    Exactly one of:
+
+    * ``profile`` (raw values, as `create_student` takes them; ``moet_code`` beside them): a
+      pupil this installation does not know, created at the class's school — ``student.created``;
+    * ``student_id``: a pupil of this installation — moved from another school they have left
+      (no enrolment there still open) — ``student.transferred_in`` —, or returning to this one.
+
+    Then the enrolment with the transfer-in date and the old school (`enrol_student`:
+    ``student.enrolled``). Used by the transfer package's receipt (records/transfer/receive).
+    """
+    class_group = ClassGroup.objects.select_related("school").get(pk=class_group_id)
+    _check_class_writable(acting_user, class_group)
+    source = nfc(transfer_in_from)
+    if not source:
+        raise ActionError("Cần ghi rõ trường chuyển đi.")
+    if profile is not None and student_id is None:
+        student = _create_transferred(profile, moet_code, class_group, source, acting_user)
+    elif student_id is not None and profile is None:
+        student = Student.objects.select_for_update().select_related("school").get(pk=student_id)
+        if student.school_id != class_group.school_id:
+            _move_in(student, class_group, source, acting_user)
+    else:
+        raise ValueError("admit_transferred_student: give student_id or profile, not both")
+    return enrol_student(
+        student.pk,
+        class_group.pk,
+        enrolled_on=enrolled_on,
+        acting_user=acting_user,
+        transfer_in_from=source,
+    )
+
+
+def _create_transferred(
+    profile: dict[str, Any], moet_code: str, class_group: ClassGroup, source: str, actor: Actor
+) -> Student:
+    values = _checked_new_profile(profile)
+    moet_code = nfc(moet_code)
+    if moet_code and Student.objects.filter(moet_code=moet_code).exists():
+        raise ActionError("Mã học sinh (CSDL ngành) này đã thuộc về một học sinh khác.")
+    values["moet_code"] = moet_code or None
+    student = Student.objects.create(school=class_group.school, **values)
+    log(
+        "student.created",
+        actor=actor,
+        subject=student,
+        school_id=class_group.school_id,
+        data={
+            "new": {n: _audit_value(n, v) for n, v in values.items()},
+            "class": class_group.name,
+            "transfer_in_from": source,
+        },
+    )
+    return student
+
+
+def _move_in(student: Student, class_group: ClassGroup, source: str, actor: Actor) -> None:
+    old_school = student.school
+    still_open = Enrolment.objects.filter(
+        student=student, class_group__school_id=old_school.pk, transfer_out_on__isnull=True
+    )
+    if still_open.exists():
+        raise ActionError("Trường chuyển đi chưa ghi nhận học sinh chuyển đi.")
+    student.school = class_group.school
+    student.save(update_fields=["school", "updated_at"])
+    log(
+        "student.transferred_in",
+        actor=actor,
+        subject=student,
+        school_id=class_group.school_id,
+        data={
+            "old": {"school": old_school.name, "school_code": old_school.code},
+            "new": {
+                "school": class_group.school.name,
+                "school_code": class_group.school.code,
+                "transfer_in_from": source,
+            },
+        },
+    )
 
 
 @transaction.atomic

@@ -6,11 +6,14 @@ import pytest
 from django.test import Client
 
 from hocbaso.audit.actors import SEED
+from hocbaso.audit.log import chain_for_school
 from hocbaso.audit.models import AuditEvent
 from hocbaso.org import actions as org_actions
 from hocbaso.people.actions.enrolments import enrol_student, record_transfer_out
+from hocbaso.people.actions.students import admit_transferred_student
 from hocbaso.people.errors import ActionError
-from hocbaso.people.models import Enrolment
+from hocbaso.people.models import Enrolment, Student
+from hocbaso.people.tests.world import pupil_values
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +78,98 @@ def test_a_pupil_of_another_school_cannot_be_put_in_a_class(world) -> None:
         enrol_student(
             world.canary.pk, world.class_4a.pk, enrolled_on=dt.date(2026, 10, 1), acting_user=SEED
         )
+
+
+DAY_IN = dt.date(2026, 12, 7)
+
+
+def test_a_pupil_transferred_in_from_outside_is_created_and_enrolled_with_its_events(
+    world,
+) -> None:
+    # when the other school's principal admits a pupil this installation does not know
+    enrolment = admit_transferred_student(
+        world.class_1a_other.pk,
+        transfer_in_from="Trường Tiểu học Xa Lạ",
+        enrolled_on=DAY_IN,
+        acting_user=world.user("other_principal"),
+        profile=pupil_values("Đỗ Văn Mới", personal_id="058216000123"),
+        moet_code="5800000123",
+    )
+    # then a new pupil at that school, enrolled as a transfer in
+    pupil = Student.objects.get(pk=enrolment.student_id)
+    assert (pupil.school_id, pupil.full_name, pupil.moet_code) == (
+        world.other_school.pk,
+        "Đỗ Văn Mới",
+        "5800000123",
+    )
+    assert (enrolment.transfer_in_on, enrolment.transfer_in_from) == (
+        DAY_IN,
+        "Trường Tiểu học Xa Lạ",
+    )
+    # and the people events of the creation and the enrolment, in the school's chain
+    events = AuditEvent.objects.filter(subject_type="people.student", subject_id=str(pupil.pk))
+    assert list(events.order_by("pk").values_list("action", "chain")) == [
+        ("student.created", chain_for_school(world.other_school.pk)),
+        ("student.enrolled", chain_for_school(world.other_school.pk)),
+    ]
+    created = events.get(action="student.created")
+    assert created.data["transfer_in_from"] == "Trường Tiểu học Xa Lạ"
+    assert created.data["new"]["personal_id"] == "(đã nhập)"  # never in clear
+
+
+def test_a_pupil_of_another_school_moves_in_only_once_transferred_out(world) -> None:
+    receiver = world.user("other_principal")
+    admit = {
+        "transfer_in_from": world.school.name,
+        "enrolled_on": DAY_IN,
+        "acting_user": receiver,
+        "student_id": world.pupil_a.pk,
+    }
+    events = AuditEvent.objects.count()
+    # given pupil A still enrolled at Đô Vinh: refused, nothing changed
+    with pytest.raises(ActionError, match="chưa ghi nhận học sinh chuyển đi"):
+        admit_transferred_student(world.class_1a_other.pk, **admit)
+    assert Student.objects.get(pk=world.pupil_a.pk).school_id == world.school.pk
+    assert AuditEvent.objects.count() == events
+    # when Đô Vinh records the transfer out, then Phước Dân admits the pupil
+    enrolment = Enrolment.objects.get(student=world.pupil_a, class_group=world.class_4a)
+    record_transfer_out(
+        enrolment.pk, transfer_out_on=DAY_IN, destination="Phước Dân", acting_user=SEED
+    )
+    admitted = admit_transferred_student(world.class_1a_other.pk, **admit)
+    # then the same pupil, now of Phước Dân, with the move and the enrolment audited there
+    assert admitted.student_id == world.pupil_a.pk
+    assert Student.objects.get(pk=world.pupil_a.pk).school_id == world.other_school.pk
+    moved = AuditEvent.objects.get(action="student.transferred_in")
+    assert (moved.subject_id, moved.chain) == (
+        str(world.pupil_a.pk),
+        chain_for_school(world.other_school.pk),
+    )
+    assert (moved.data["old"]["school_code"], moved.data["new"]["school_code"]) == (
+        "TH-DV",
+        "TH-PD",
+    )
+    assert list(AuditEvent.objects.order_by("-pk").values_list("action", flat=True)[:2]) == [
+        "student.enrolled",
+        "student.transferred_in",
+    ]
+
+
+def test_admitting_a_transferred_pupil_is_refused_to_a_teacher_and_without_the_old_school(
+    world,
+) -> None:
+    pupils, events = Student.objects.count(), AuditEvent.objects.count()
+    for persona, source, reason in (
+        ("homeroom_4a", "Trường Tiểu học Xa Lạ", "Chỉ Ban giám hiệu"),
+        ("principal", "Trường Tiểu học Xa Lạ", "Chỉ Ban giám hiệu"),  # not their school
+        ("other_principal", "  ", "Cần ghi rõ trường chuyển đi"),
+    ):
+        with pytest.raises(ActionError, match=reason):
+            admit_transferred_student(
+                world.class_1a_other.pk,
+                transfer_in_from=source,
+                enrolled_on=DAY_IN,
+                acting_user=world.user(persona),
+                profile=pupil_values("Đỗ Văn Mới"),
+            )
+    assert (Student.objects.count(), AuditEvent.objects.count()) == (pupils, events)

@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from hocbaso.audit.log import chain_for_school
 from hocbaso.audit.models import AuditEvent
 from hocbaso.org.models import School
 from hocbaso.people.errors import ActionError
@@ -134,8 +135,12 @@ def test_the_receiving_school_verifies_then_receives_the_pupil(tw: TransferWorld
     assert result.package is not None
     assert result.package.sha256 == hashlib.sha256(data).hexdigest()
     assert list(
-        AuditEvent.objects.filter(pk__gt=0).order_by("-pk").values_list("action", flat=True)[:2]
-    ) == ["transfer.received", "student.enrolled"]
+        AuditEvent.objects.filter(pk__gt=0).order_by("-pk").values_list("action", flat=True)[:3]
+    ) == ["transfer.received", "student.enrolled", "student.transferred_in"]
+    moved = AuditEvent.objects.get(action="student.transferred_in")
+    assert (moved.subject_id, moved.chain) == (
+        str(pupil.pk), chain_for_school(world.other_school.pk),
+    )  # fmt: skip
 
 
 def test_a_package_from_another_installation_creates_the_pupil_and_keeps_the_pages(
@@ -167,6 +172,17 @@ def test_a_package_from_another_installation_creates_the_pupil_and_keeps_the_pag
     assert (imported.local_page_id, imported.pdf_sha256) == (None, sealed.sha256)
     assert read_pdf(imported.pdf_sha256) == read_pdf(sealed.sha256)
     assert bytes(imported.xml) == bytes(tw.page.xml)
+    # and the people events of its creation and enrolment at Phước Dân, before the receipt
+    events = AuditEvent.objects.filter(subject_type="people.student", subject_id=str(pupil.pk))
+    assert list(events.order_by("pk").values_list("action", "chain")) == [
+        ("student.created", chain_for_school(world.other_school.pk)),
+        ("student.enrolled", chain_for_school(world.other_school.pk)),
+        ("transfer.received", chain_for_school(world.other_school.pk)),
+    ]
+    created = events.get(action="student.created")
+    assert (created.data["transfer_in_from"], created.data["class"]) == (
+        world.school.name, tw.class_4a_other.name,
+    )  # fmt: skip
 
 
 def test_a_pupil_still_enrolled_at_the_old_school_is_not_received(tw: TransferWorld) -> None:

@@ -35,7 +35,10 @@ class PupilMatch:
     student_id: int | None = None
     summary: str = ""
     problems: list[str] = field(default_factory=list)
-    values: dict[str, Any] = field(default_factory=dict, repr=False)
+    # a new pupil: the package's profile (raw, checked again by the people action that creates
+    # the pupil) and its MOET code
+    profile: dict[str, Any] = field(default_factory=dict, repr=False)
+    moet_code: str = ""
 
 
 def _active_at(student: Student, school_id: int) -> bool:
@@ -58,7 +61,8 @@ def _new_pupil(report: TransferReport, match: PupilMatch) -> PupilMatch:
         match.problems.append("Mã học sinh (CSDL ngành) trong hồ sơ đã thuộc một học sinh khác.")
         return match
     match.mode = CREATE
-    match.values = {**parsed.values, "moet_code": moet_code or None}
+    match.profile = raw
+    match.moet_code = moet_code
     match.summary = "Học sinh mới ở trường: hồ sơ được tạo từ hồ sơ chuyển trường."
     return match
 

@@ -6,9 +6,10 @@
   written, not even an audit event;
 * the apply verifies again, inside the transaction, and refuses (ActionError with the reasons,
   in Vietnamese; nothing changed) unless every check passed. Then: the pupil (created from the
-  profile, moved from the old school of this installation, or returning — `pupil_match`), an
-  enrolment in ``class_group`` with the transfer-in date and the old school
-  (`people.actions.enrolments.enrol_student`), the archive kept as received, one
+  profile, moved from the old school of this installation, or returning — `pupil_match`) and
+  an enrolment in ``class_group`` with the transfer-in date and the old school, both by the
+  people action `admit_transferred_student` (with its own events), the archive kept as
+  received, one
   `ImportedPage` per page — the PDF byte-identical in the record store, or, when the page is
   already in this installation's register, a link to it and no copy — and the
   ``transfer.received`` event.
@@ -25,7 +26,7 @@ from django.utils import timezone
 
 from hocbaso.audit.log import log
 from hocbaso.org.models import ClassGroup, School
-from hocbaso.people.actions.enrolments import enrol_student
+from hocbaso.people.actions.students import admit_transferred_student
 from hocbaso.people.errors import ActionError
 from hocbaso.people.models import Student
 from hocbaso.records.models import RecordPage
@@ -34,7 +35,7 @@ from hocbaso.records.transfer import layout
 from hocbaso.records.transfer.access import is_school_leader
 from hocbaso.records.transfer.checks import TransferReport, verify_package
 from hocbaso.records.transfer.models import ImportedPage, TransferPackage
-from hocbaso.records.transfer.pupil_match import CREATE, MOVE, PupilMatch
+from hocbaso.records.transfer.pupil_match import CREATE, MOVE
 from hocbaso.records.xml_record import parse_xml, sha256_of
 
 
@@ -50,18 +51,6 @@ def _read(file: bytes | IO[bytes]) -> bytes:
         return file
     data = file.read(layout.MAX_PACKAGE_BYTES + 1)
     return data if isinstance(data, bytes) else bytes(data)
-
-
-def _pupil(match: PupilMatch, school: School) -> tuple[Student, str]:
-    if match.mode == CREATE:
-        return Student.objects.create(school=school, **match.values), "created"
-    assert match.student_id is not None
-    student = Student.objects.select_for_update().get(pk=match.student_id)
-    if match.mode == MOVE:
-        student.school = school
-        student.save(update_fields=["school", "updated_at"])
-        return student, "moved"
-    return student, "returning"
 
 
 def _store_pages(report: TransferReport, package: TransferPackage, student: Student) -> list[str]:
@@ -128,14 +117,18 @@ def import_transfer_package(
         raise ActionError(["Không tiếp nhận được hồ sơ chuyển trường:", *report.problems])
     day = enrolled_on or timezone.localdate()
     source_name = report.source_school.get("name", "")
-    student, how = _pupil(report.match, school)
-    enrolment = enrol_student(
-        student.pk,
+    match = report.match
+    enrolment = admit_transferred_student(
         class_group.pk,
+        transfer_in_from=source_name or report.source_school.get("code", ""),
         enrolled_on=day,
         acting_user=acting_user,
-        transfer_in_from=source_name,
+        student_id=None if match.mode == CREATE else match.student_id,
+        profile=match.profile if match.mode == CREATE else None,
+        moet_code=match.moet_code,
     )
+    student = enrolment.student
+    how = {CREATE: "created", MOVE: "moved"}.get(match.mode, "returning")
     digest = layout.PACKAGES.store(data)
     package = TransferPackage.objects.create(
         direction=TransferPackage.Direction.IN,
