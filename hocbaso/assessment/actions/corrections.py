@@ -510,7 +510,7 @@ def approve_correction(
     chosen_ids = {c.pk for c in chosen}
     for c in cells:
         c.approved = c.pk in chosen_ids
-        c.applied_entry = new_rows.get((c.student_id, c.code)) if c.approved else None
+        c.applied_entry_id = new_rows.get((c.student_id, c.code)) if c.approved else None
     CorrectionCell.objects.bulk_update(cells, ["approved", "applied_entry"])
     request.status = CorrectionRequest.Status.APPROVED
     request.decided_by = acting_user
