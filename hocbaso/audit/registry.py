@@ -134,6 +134,9 @@ ACTIONS: dict[str, str] = {
     # archive (issue 7): encrypted school-year archives
     "archive.exported": "Xuất bản lưu trữ năm học (mã hóa)",
     "archive.imported": "Khôi phục bản lưu trữ năm học",
+    # portal (parents' registration proved by an SMS code; the page does not tell if the
+    # number has an account)
+    "guardian.registration_code_sent": "Gửi tin nhắn xác minh đăng kí tài khoản cha mẹ",
 }
 
 
