@@ -1074,6 +1074,11 @@ MATRIX: dict[str, list[Route]] = {
         )
     ],
     # end api
+    # portal: the registration's code page (a visitor without a registration in progress is sent
+    # back to the form; a signed-in account to its home)
+    "portal_register_confirm": [
+        Route(lambda w: "/phu-huynh/dang-ki/xac-minh/", "get", ALL, anonymous=True)
+    ],
 }
 # exchange with national systems (hocbaso/exchange): a school's exports for its management and
 # the Sở's officers (other readers of the school: 403); the province page, its exports, the

@@ -137,6 +137,9 @@ ACTIONS: dict[str, str] = {
     # transfer in (people.actions.students.admit_transferred_student): a pupil of this
     # installation moved from the school they left to the receiving school
     "student.transferred_in": "Chuyển đến từ trường khác trong hệ thống",
+    # portal (parents' registration proved by an SMS code; the page does not tell if the
+    # number has an account)
+    "guardian.registration_code_sent": "Gửi tin nhắn xác minh đăng kí tài khoản cha mẹ",
 }
 
 

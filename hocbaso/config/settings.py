@@ -131,6 +131,10 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
 SESSION_MAX_AGE_SECONDS = env_int("SESSION_MAX_AGE_SECONDS", SESSION_COOKIE_AGE)
 STAFF_IDLE_TIMEOUT_SECONDS = env_int("STAFF_IDLE_TIMEOUT_SECONDS", 30 * 60)
+# An account that opens only the parents' portal (people/session_limits.py) is used on the
+# parent's own phone: idle 30 days, at most 90 days after the login (docs/parents.md, Sessions).
+PARENT_IDLE_TIMEOUT_SECONDS = env_int("PARENT_IDLE_TIMEOUT_SECONDS", 30 * 24 * 3600)
+PARENT_SESSION_MAX_AGE_SECONDS = env_int("PARENT_SESSION_MAX_AGE_SECONDS", 90 * 24 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

@@ -61,6 +61,10 @@ def otp_hash(user_id: int, code: str) -> str:
     return _hash(f"phone-otp:{user_id}", code)
 
 
+def registration_code_hash(phone: str, code: str) -> str:
+    return _hash(f"registration-otp:{phone}", code)
+
+
 def normalise_phone(raw: str) -> str | None:
     """A Vietnamese mobile number as 10 digits starting with 0 (``+84 905 123 456`` →
     ``0905123456``), or None."""

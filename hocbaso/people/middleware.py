@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
 
 from hocbaso.people.second_factor import is_done, next_step
+from hocbaso.people.session_limits import portal_only
 
 _LAST_SEEN = "hocbaso_last_seen"
 _STARTED = "hocbaso_session_started"
@@ -21,7 +22,13 @@ class StaffIdleTimeoutMiddleware:
     SESSION_MAX_AGE_SECONDS (12 h) after it started, however active (security.md F4): requests
     write `_LAST_SEEN` (once a minute at most), and every write pushes the session's own expiry
     forward, so the absolute limit is kept here, from `_STARTED` (set at the first request
-    after login)."""
+    after login).
+
+    An account that opens only the parents' portal (`session_limits.portal_only`) has the
+    parents' longer limits instead (PARENT_IDLE_TIMEOUT_SECONDS, PARENT_SESSION_MAX_AGE_SECONDS)
+    and a session cookie as long as their idle limit. Whether it does is read at the first
+    request and again at every request past the staff limits, so a role granted meanwhile ends
+    the session as soon as the staff limits would have."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -30,19 +37,32 @@ class StaffIdleTimeoutMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             now = int(time.time())
-            last_seen = request.session.get(_LAST_SEEN)
-            started = request.session.setdefault(_STARTED, now)
+            session = request.session
+            last_seen = session.get(_LAST_SEEN)
+            first = _STARTED not in session
+            started = session.setdefault(_STARTED, now)
             idle = now - last_seen if isinstance(last_seen, int) else 0
             age = now - started if isinstance(started, int) else 0
-            if (
-                idle > settings.STAFF_IDLE_TIMEOUT_SECONDS
-                or age >= settings.SESSION_MAX_AGE_SECONDS
+            within_staff_limits = (
+                idle <= settings.STAFF_IDLE_TIMEOUT_SECONDS
+                and age < settings.SESSION_MAX_AGE_SECONDS
+            )
+            if within_staff_limits and not first:
+                if not isinstance(last_seen, int) or idle >= LAST_SEEN_RESOLUTION_SECONDS:
+                    # Once a minute at most: each write is an UPDATE of the session row, and a
+                    # teacher's grid saves every few seconds. Idle is measured to the minute.
+                    session[_LAST_SEEN] = now
+            elif (
+                idle <= settings.PARENT_IDLE_TIMEOUT_SECONDS
+                and age < settings.PARENT_SESSION_MAX_AGE_SECONDS
+                and portal_only(user)
             ):
+                session[_LAST_SEEN] = now
+                session.set_expiry(settings.PARENT_IDLE_TIMEOUT_SECONDS)
+            elif within_staff_limits:  # first request of a staff session
+                session[_LAST_SEEN] = now
+            else:
                 logout(request)
-            elif not isinstance(last_seen, int) or idle >= LAST_SEEN_RESOLUTION_SECONDS:
-                # Once a minute at most: each write is an UPDATE of the session row, and a
-                # teacher's grid saves every few seconds. Idle is then measured to the minute.
-                request.session[_LAST_SEEN] = now
         return self.get_response(request)
 
 

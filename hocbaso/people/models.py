@@ -375,6 +375,43 @@ class PhoneChallenge(models.Model):
         return f"xác minh {self.phone[-3:]} cho {self.user_id}"
 
 
+class RegistrationChallenge(models.Model):
+    """A parent's self-registration waiting for the one-time code sent by SMS to its phone
+    (people/actions/registration.py). Written the same way whether or not the phone already has
+    an account (then the SMS is a notice and no code is ever sent), so the page cannot tell.
+    Only keyed hashes of the code and the Argon2 hash of the chosen password are stored; the
+    password hash is cleared once the account exists, and rows are deleted after a day."""
+
+    phone = models.CharField(max_length=20)
+    full_name = models.CharField(max_length=200)
+    password_hash = models.CharField(max_length=256, blank=True)
+    code_hash = models.CharField(max_length=64)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("mã xác minh đăng kí")
+        verbose_name_plural = _("mã xác minh đăng kí")
+        indexes = [
+            models.Index(fields=["phone", "created_at"]),
+            models.Index(fields=["ip", "created_at"]),
+            models.Index(fields=["created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"đăng kí …{self.phone[-3:]}"
+
+
 # Parents' feedback and consent live in their own module; imported here so Django finds them.
 # The login's protections (issue 7) live in their own module.
 from hocbaso.people.auth_models import (  # noqa: E402, F401

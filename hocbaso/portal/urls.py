@@ -12,6 +12,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("phu-huynh/dang-nhap/", accounts.portal_login, name="portal_login"),
     path("phu-huynh/dang-xuat/", accounts.portal_logout, name="portal_logout"),
     path("phu-huynh/dang-ki/", accounts.register, name="portal_register"),
+    path(
+        "phu-huynh/dang-ki/xac-minh/",
+        accounts.register_confirm,
+        name="portal_register_confirm",
+    ),
     path("phu-huynh/lien-ket/", linking.link_with_code, name="portal_link"),
     path("phu-huynh/lien-ket/so-dien-thoai/", linking.link_with_phone, name="portal_link_phone"),
     path("phu-huynh/con/<int:pk>/", pages.child, name="portal_child"),

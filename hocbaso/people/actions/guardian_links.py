@@ -1,5 +1,6 @@
 """Linking parents' accounts to pupils (issue 6): invitation codes for a class, redeeming a
-code, parents' self-registration, unlinking. Rules and code format: `people/guardian_links.py`.
+code, unlinking (parents' self-registration: `registration.py`). Rules and code format:
+`people/guardian_links.py`.
 
 `redeem_invitation` writes the failed attempt outside the refused link's transaction (the
 attempt must be kept even though nothing else changes): the attempt counter is what stops a
@@ -12,8 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,7 +31,6 @@ from hocbaso.people.models import (
     GuardianInvitation,
     LinkAttempt,
     Student,
-    User,
 )
 from hocbaso.people.scope import scope_for
 
@@ -274,35 +273,3 @@ def unlink_guardian(guardian_id: int, *, acting_user: Any) -> Guardian:
         data={"old": {"guardian": guardian.pk, "user": guardian.user_id}},
     )
     return guardian
-
-
-@transaction.atomic
-def register_parent(*, phone: str, full_name: str, password: str) -> User:
-    """A parent creates their own account: the mobile number is the login name."""
-    errors: dict[str, list[str]] = {}
-    number = rules.normalise_phone(phone)
-    name = " ".join((full_name or "").split())
-    if number is None:
-        errors["phone"] = [_("Số điện thoại di động không hợp lệ (10 chữ số, bắt đầu bằng 0).")]
-    if not name:
-        errors["full_name"] = [_("Hãy nhập họ và tên.")]
-    elif len(name) > 200:
-        errors["full_name"] = [_("Họ và tên dài quá 200 kí tự.")]
-    if number is not None and User.objects.filter(username=number).exists():
-        errors["phone"] = [_("Số điện thoại này đã có tài khoản: hãy đăng nhập.")]
-    candidate = User(username=number or "", full_name=name, phone=number or "")
-    try:
-        validate_password(password, candidate)
-    except ValidationError as exc:
-        errors["password"] = [str(m) for m in exc.messages]
-    if errors:
-        raise ActionError([m for ms in errors.values() for m in ms], errors)
-    candidate.set_password(password)
-    candidate.save()
-    log(
-        "guardian.parent_registered",
-        actor=candidate,
-        subject=candidate,
-        data={"new": {"username": candidate.username, "full_name": name}},
-    )
-    return candidate

@@ -17,7 +17,6 @@ from hocbaso.people.actions.guardian_links import (
     LinkLocked,
     create_class_invitations,
     redeem_invitation,
-    register_parent,
     unlink_guardian,
 )
 from hocbaso.people.errors import ActionError
@@ -177,31 +176,6 @@ def test_unlinking_ends_access_and_keeps_the_row(world: World) -> None:
     assert guardian.unlinked_at is not None
     assert list(children_of(parent)) == []
     assert AuditEvent.objects.filter(action="guardian.unlinked").count() == 1
-
-
-def test_a_parent_registers_with_a_phone_number(world: World) -> None:
-    user = register_parent(
-        phone="+84 905 123 456", full_name="  Lê  Thị Hoa ", password="Hoa-2026-hb"
-    )
-    assert (user.username, user.phone, user.full_name) == ("0905123456", "0905123456", "Lê Thị Hoa")
-    assert user.check_password("Hoa-2026-hb")
-    assert AuditEvent.objects.filter(action="guardian.parent_registered").count() == 1
-    with pytest.raises(ActionError) as refused:
-        register_parent(phone="0905123456", full_name="Ai Đó", password="Hoa-2026-hb")
-    assert refused.value.field_errors["phone"] == [
-        "Số điện thoại này đã có tài khoản: hãy đăng nhập."
-    ]
-
-
-def test_registration_errors_are_in_vietnamese_and_change_nothing(world: World) -> None:
-    before = User.objects.count()
-    with pytest.raises(ActionError) as refused:
-        register_parent(phone="12345", full_name="", password="Hoa-2026-hb")
-    assert refused.value.field_errors == {
-        "phone": ["Số điện thoại di động không hợp lệ (10 chữ số, bắt đầu bằng 0)."],
-        "full_name": ["Hãy nhập họ và tên."],
-    }
-    assert User.objects.count() == before
 
 
 @pytest.mark.parametrize(

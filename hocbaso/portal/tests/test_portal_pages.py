@@ -212,11 +212,17 @@ def test_register_then_link_through_the_pages(world: World) -> None:
     from hocbaso.people.actions.guardian_links import create_class_invitations
 
     issued = create_class_invitations(world.class_4a.pk, acting_user=world.user("homeroom_4a"))
+    from hocbaso.notifications.models import Notification
+
     client = Client()
     response = client.post(
         "/phu-huynh/dang-ki/",
         {"phone": "0912345678", "full_name": "Trần Thị Mẹ", "password": "Me-2026-hocba"},
     )
+    assert (response.status_code, response["Location"]) == (302, "/phu-huynh/dang-ki/xac-minh/")
+    sms = re.search(r"\b(\d{6})\b", Notification.objects.get(address="0912345678").text)
+    assert sms is not None
+    response = client.post("/phu-huynh/dang-ki/xac-minh/", {"code": sms.group(1)})
     assert (response.status_code, response["Location"]) == (302, "/phu-huynh/lien-ket/")
     bad = client.post("/phu-huynh/lien-ket/", {"code": "AAAA-AAAA-AAAA", "relation": "me"})
     assert bad.status_code == 400

@@ -16,8 +16,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_http_methods, require_POST
 
+from hocbaso.notifications.outbox import enqueue
 from hocbaso.people.actions.accounts import record_failed_login, record_login, record_logout
-from hocbaso.people.actions.guardian_links import register_parent
+from hocbaso.people.actions.registration import (
+    MSG_SENT,
+    confirm_registration,
+    resend_registration_code,
+    start_registration,
+)
 from hocbaso.people.errors import ActionError
 from hocbaso.people.guardian_links import normalise_phone
 
@@ -67,10 +73,20 @@ def portal_logout(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpRespon
     return response
 
 
+REGISTRATION = "hocbaso_registration"
+
+
+def _sms(phone: str, text: str) -> None:
+    """The outbox as the registration action's sender: one SMS row in its transaction."""
+    enqueue(topic="guardian.registration", channel="sms", address=phone, text=text)
+
+
 @never_cache
 @gzip_page
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
+    """The form; then, whether or not the number has an account, the same redirect to the
+    code page (people/actions/registration.py)."""
     if request.user.is_authenticated:
         return redirect("portal_home")
     errors: dict[str, list[str]] = {}
@@ -78,16 +94,49 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         values = {k: request.POST.get(k, "") for k in values}
         try:
-            user = register_parent(
+            challenge = start_registration(
                 phone=values["phone"],
                 full_name=values["full_name"],
                 password=request.POST.get("password", ""),
+                send=_sms,
+                acting_user=request.user,
             )
         except ActionError as exc:
             errors = exc.field_errors or {"__all__": exc.messages}
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            record_login(user)
-            messages.success(request, _("Đã tạo tài khoản. Hãy nhập mã mời để liên kết với con."))
-            return redirect("portal_link")
+            request.session[REGISTRATION] = challenge.pk
+            return redirect("portal_register_confirm")
     return render(request, "portal/register.html", {"errors": errors, "values": values})
+
+
+@never_cache
+@gzip_page
+@require_http_methods(["GET", "POST"])
+def register_confirm(request: HttpRequest) -> HttpResponse:
+    """Type the code sent by SMS (or have it sent again); the account exists from here."""
+    if request.user.is_authenticated:
+        return redirect("portal_home")
+    challenge_id = request.session.get(REGISTRATION)
+    if not isinstance(challenge_id, int):
+        return redirect("portal_register")
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "resend":
+                challenge = resend_registration_code(
+                    challenge_id, send=_sms, acting_user=request.user
+                )
+                request.session[REGISTRATION] = challenge.pk
+            else:
+                user = confirm_registration(challenge_id, request.POST.get("code", ""))
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                request.session.pop(REGISTRATION, None)
+                record_login(user)
+                messages.success(
+                    request, _("Đã tạo tài khoản. Hãy nhập mã mời để liên kết với con.")
+                )
+                return redirect("portal_link")
+        except ActionError as exc:
+            errors = exc.messages
+    context = {"errors": errors, "message": _(MSG_SENT)}
+    return render(request, "portal/register_confirm.html", context, status=400 if errors else 200)
