@@ -15,6 +15,7 @@ from hocbaso.assessment.actions.locks import LockScope, lock_entry
 from hocbaso.assessment.actions.save_sheet import CellInput, save_sheet
 from hocbaso.assessment.bien_ban_files import read_bien_ban
 from hocbaso.assessment.models import BienBan, CorrectionRequest, Entry
+from hocbaso.people.testing import next_code
 from hocbaso.people.tests.world import PASSWORD, World
 from hocbaso.signing.demo_store import DemoAuthority
 from hocbaso.signing.testing import give_certificate
@@ -79,13 +80,14 @@ def test_teacher_files_a_correction_and_the_principal_approves_it_after_reenteri
         assert _stored(world) == ("H", 7)
         assert teacher.inner_text("[data-signing=requester]") == "Người đề nghị đã kí số"
 
-        # when the principal logs in, opens the request, re-enters the password, types the PIN
-        # that countersigns the biên bản, and approves
+        # when the principal logs in, opens the request, re-enters the password and their
+        # authenticator's code, types the PIN that countersigns the biên bản, and approves
         principal, principal_errors = _login(browser, live_server.url, "principal")
         principal.goto(f"{live_server.url}/de-nghi-sua/{request.pk}/")
         assert principal.is_checked("[data-testid=approve-form] input[name=cell]")
         principal.fill("#id_approve_pin", "123456")
         principal.fill("#id_approve_password", PASSWORD)
+        principal.fill("#id_approve_code", next_code(world.user("principal")))
         principal.click("text=Duyệt và sửa sổ")
         # then the request is approved and the cell corrected
         principal.wait_for_selector("[data-testid=correction-status][data-status=approved]")

@@ -22,6 +22,8 @@ from django.utils import timezone
 
 from hocbaso.people.auth_models import TotpDevice
 from hocbaso.people.models import Role, StaffRole
+from hocbaso.people.totp import matching_step
+from hocbaso.people.totp_seal import open_secret
 
 REQUIRED_ROLES = frozenset(
     {
@@ -40,6 +42,7 @@ SESSION_CHECKED = "hocbaso_second_factor_checked"
 RECHECK_SECONDS = 300
 
 Step = Literal["verify", "enrol"]
+StepUpFactor = Literal["totp", "enrol"]
 
 
 def requires_second_factor(user: Any) -> bool:
@@ -88,3 +91,37 @@ def next_step(user: Any, session: Any) -> Step | None:
         return "enrol"
     session[SESSION_CHECKED] = now
     return None
+
+
+def step_up_factor(user: Any) -> StepUpFactor | None:
+    """What a step-up re-authentication (people/actions/accounts.py `reauthenticate`) asks for
+    besides the password, decided as the login decides (`next_step`): a current TOTP code from
+    a user who has enrolled; nothing it can accept from a user who must have a factor and has
+    none (unless the DEMO waiver applies): they enrol first; nothing more from anyone else."""
+    if has_second_factor(user):
+        return "totp"
+    if requires_second_factor(user) and not settings.MFA_DEMO_WAIVER:
+        return "enrol"
+    return None
+
+
+def consume_totp_code(user: Any, code: str) -> bool:
+    """Whether `code` is a current code (±1 step) of the user's authenticator that was not used
+    before; if so its time step is recorded so that it never works again (RFC 6238 §5.2). The
+    check shared by the login's second step and step-up; runs inside the caller's transaction
+    (an action), which writes the audit event."""
+    cleaned = "".join(code.split())
+    if not cleaned.isdigit():
+        return False
+    device = TotpDevice.objects.select_for_update().filter(user=user).first()
+    if device is None:
+        return False
+    secret = open_secret(device.sealed_secret)
+    if secret is None:
+        return False
+    step = matching_step(secret, cleaned, time.time(), last_used_step=device.last_used_step)
+    if step is None:
+        return False
+    device.last_used_step = step
+    device.save(update_fields=["last_used_step"])
+    return True

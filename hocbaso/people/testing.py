@@ -9,7 +9,7 @@ from django.http import HttpRequest
 
 from hocbaso.people.auth_models import TotpDevice
 from hocbaso.people.second_factor import mark_done
-from hocbaso.people.totp import hotp, time_step
+from hocbaso.people.totp import hotp, new_secret, time_step, totp
 from hocbaso.people.totp_seal import open_secret
 
 
@@ -32,3 +32,14 @@ def next_code(user: Any) -> str:
     if device.last_used_step is not None and device.last_used_step >= step:
         step = device.last_used_step + 1
     return hotp(secret, step)
+
+
+def enrol_second_factor(user: Any) -> bytes:
+    """Enrol an authenticator for `user` through the action (as the enrolment page does); the
+    test then types `next_code(user)`. Returns the secret."""
+    from hocbaso.people.actions.second_factor import enrol_totp  # noqa: PLC0415
+
+    secret = new_secret()
+    # confirmed with the previous step's code, so that the next two steps are still unused
+    assert enrol_totp(secret, totp(secret, time.time() - 30), acting_user=user) is not None
+    return secret

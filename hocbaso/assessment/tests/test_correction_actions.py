@@ -49,6 +49,7 @@ from hocbaso.people.actions.assignments import assign_teacher
 from hocbaso.people.actions.students import create_student
 from hocbaso.people.errors import ActionError
 from hocbaso.people.models import User
+from hocbaso.people.testing import enrol_second_factor, next_code
 from hocbaso.people.tests.world import PASSWORD, World, pupil_values, sample_photo
 from hocbaso.signing.demo_store import DemoAuthority
 from hocbaso.signing.testing import give_certificate
@@ -451,7 +452,22 @@ def test_approval_of_all_cells_after_reauthenticate(locked: World, binh: int) ->
     request = _file(world, [CellInput(world.pupil_a.pk, "toan", "H", 8),
                             CellInput(binh, "toan", "T", 10)])  # fmt: skip
     session: dict[str, str] = {}
-    assert reauthenticate(principal, PASSWORD, session=session) is True
+    enrol_second_factor(principal)  # principals always have one (security.md F5)
+    code = next_code(principal)
+    # the right password with a wrong code does not make the session fresh: nothing is approved
+    wrong = reauthenticate(
+        principal, PASSWORD, code="000000" if code != "000000" else "1", session=session
+    )
+    assert wrong.ok is False
+    with pytest.raises(ReauthenticationRequired):
+        approve_correction(
+            request.pk,
+            acting_user=principal,
+            reauthenticated_at=reauthenticated_at(session),
+            pin=PIN,
+        )
+    assert _current(world)[(binh, "toan")][:2] != ("T", 10)
+    assert reauthenticate(principal, PASSWORD, code=code, session=session).ok is True
     approve_correction(
         request.pk, acting_user=principal, reauthenticated_at=reauthenticated_at(session), pin=PIN
     )

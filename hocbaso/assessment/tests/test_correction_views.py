@@ -4,6 +4,7 @@ headers and its reading is audited."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -18,6 +19,7 @@ from hocbaso.assessment.tests.test_bien_ban_files import make_pdf
 from hocbaso.audit.actors import SEED
 from hocbaso.audit.models import AuditEvent
 from hocbaso.people.actions.assignments import assign_teacher
+from hocbaso.people.testing import enrol_second_factor, next_code
 from hocbaso.people.tests.world import PASSWORD, World, sample_photo
 from hocbaso.signing.demo_store import DemoAuthority
 from hocbaso.signing.testing import give_certificate
@@ -42,7 +44,14 @@ def locked(world: World, demo_authority: DemoAuthority) -> World:
     )  # fmt: skip
     scope = LockScope(world.school.pk, PERIOD, class_id=world.class_4a.pk, key="toan")
     lock_entry(scope, acting_user=world.user("principal"))
+    # principals always have a second factor (security.md F5): the step-up asks its code too
+    enrol_second_factor(world.user("principal"))
     return world
+
+
+def _step_up(world: World) -> dict[str, str]:
+    """The principal's password and an unused code of their authenticator."""
+    return {"password": PASSWORD, "code": next_code(world.user("principal"))}
 
 
 def _client(world: World, persona: str) -> Client:
@@ -158,7 +167,9 @@ def test_file_then_approve_with_reauthentication_end_to_end(locked: World) -> No
     # when they re-enter it and approve again
     wrong = principal.post("/xac-thuc-lai/", {"password": "sai", "next": detail})
     assert "Mật khẩu không đúng." in wrong.content.decode()
-    ok = principal.post("/xac-thuc-lai/", {"password": PASSWORD, "next": detail})
+    no_code = principal.post("/xac-thuc-lai/", {"password": PASSWORD, "next": detail})
+    assert "Mã xác thực không đúng" in no_code.content.decode()
+    ok = principal.post("/xac-thuc-lai/", {**_step_up(locked), "next": detail})
     assert ok["Location"] == detail
     approved = principal.post(f"{detail}duyet/", {"pin": PIN, "cell": [cell.pk], "note": "Đồng ý."})
     # then the cell is corrected as a new sheet version
@@ -185,16 +196,104 @@ def test_the_password_in_the_decision_form_reauthenticates_in_the_same_request(
     assert wrong["Location"] == f"/de-nghi-sua/{request.pk}/"
     assert _current(locked) == ("H", 7)
     assert AuditEvent.objects.filter(action="account.reauth_failed").count() == 1
-    principal.post(url, {"cell": [request.cells.get().pk], "password": PASSWORD, "pin": PIN})
+    principal.post(url, {"cell": [request.cells.get().pk], **_step_up(locked), "pin": PIN})
     assert _current(locked) == ("T", 9)
     assert AuditEvent.objects.filter(action="account.reauthenticated").count() == 1
+
+
+def test_the_decision_form_asks_an_enrolled_principal_for_the_code_too(locked: World) -> None:
+    # given a pending request and a principal with an authenticator (the fixture enrols one)
+    request = _file(locked)
+    principal = _client(locked, "principal")
+    detail = f"/de-nghi-sua/{request.pk}/"
+    page = principal.get(detail).content.decode()
+    for form in ("approve", "reject"):
+        assert (
+            f'name="code" id="id_{form}_code" inputmode="numeric" autocomplete="one-time-code"'
+            in page
+        )
+    cell = [request.cells.get().pk]
+    code = next_code(locked.user("principal"))
+    wrong_code = "000000" if code != "000000" else "111111"
+    # when the right password comes with a wrong code, or none
+    for typed in (wrong_code, ""):
+        refused = principal.post(
+            f"{detail}duyet/", {"cell": cell, "password": PASSWORD, "code": typed, "pin": PIN}
+        )
+        # then nothing is approved, the session is not fresh, and the failure names the factor
+        assert refused["Location"] == detail
+        assert _current(locked) == ("H", 7)
+        request.refresh_from_db()
+        assert request.status == CorrectionRequest.Status.PENDING
+        assert "reauthenticated_at" not in principal.session
+    shown = principal.get(detail).content.decode()
+    assert "Mã xác thực không đúng, đã dùng rồi hoặc đã hết hạn." in shown
+    failures = AuditEvent.objects.filter(action="account.reauth_failed")
+    assert [e.data["new"] for e in failures] == [{"factor": "totp"}, {"factor": "totp"}]
+    assert wrong_code not in str([e.data for e in AuditEvent.objects.all()])
+    # the same refusal on the reject form
+    principal.post(f"{detail}tu-choi/", {"note": "Không", "password": PASSWORD, "code": wrong_code})
+    request.refresh_from_db()
+    assert request.status == CorrectionRequest.Status.PENDING
+    # with the right code the approval goes through, and that code never works again
+    principal.post(
+        f"{detail}duyet/", {"cell": cell, "password": PASSWORD, "code": code, "pin": PIN}
+    )
+    assert _current(locked) == ("T", 9)
+    event = AuditEvent.objects.get(action="account.reauthenticated")
+    assert event.data["new"] == {"factors": ["password", "totp"]}
+    assert code not in str(event.data)
+
+
+def test_a_used_code_is_refused_at_the_next_step_up(locked: World) -> None:
+    request = _file(locked)
+    principal = _client(locked, "principal")
+    detail = f"/de-nghi-sua/{request.pk}/"
+    code = next_code(locked.user("principal"))
+    ok = principal.post("/xac-thuc-lai/", {"password": PASSWORD, "code": code, "next": detail})
+    assert ok["Location"] == detail
+    # a session that lost its freshness (or a thief who watched the code typed) tries it again
+    session = principal.session
+    del session["reauthenticated_at"]
+    session.save()
+    replay = principal.post("/xac-thuc-lai/", {"password": PASSWORD, "code": code, "next": detail})
+    assert replay.status_code == 200
+    assert "Mã xác thực không đúng, đã dùng rồi" in replay.content.decode()
+    assert "reauthenticated_at" not in principal.session
+    principal.post(f"{detail}tu-choi/", {"note": "Không"})
+    request.refresh_from_db()
+    assert request.status == CorrectionRequest.Status.PENDING
+
+
+def test_codes_guessed_in_the_decision_form_are_throttled(locked: World, settings: Any) -> None:
+    request = _file(locked)
+    principal = _client(locked, "principal")
+    detail = f"/de-nghi-sua/{request.pk}/"
+    cell = [request.cells.get().pk]
+    code = next_code(locked.user("principal"))
+    wrong_code = "000000" if code != "000000" else "111111"
+    for _ in range(settings.LOGIN_PAIR_LIMIT):
+        principal.post(
+            f"{detail}duyet/", {"cell": cell, "password": PASSWORD, "code": wrong_code, "pin": PIN}
+        )
+    # then even the right code is not checked for a while, and nothing is approved
+    refused = principal.post(
+        f"{detail}duyet/", {"cell": cell, "password": PASSWORD, "code": code, "pin": PIN}
+    )
+    assert refused["Location"] == detail
+    assert "Nếu đã nhập sai nhiều lần" in principal.get(detail).content.decode()
+    assert _current(locked) == ("H", 7)
+    assert "reauthenticated_at" not in principal.session
+    assert AuditEvent.objects.filter(action="account.reauth_failed").count() == (
+        settings.LOGIN_PAIR_LIMIT
+    )
 
 
 def test_reject_needs_a_note_and_changes_nothing(locked: World) -> None:
     request = _file(locked)
     principal = _client(locked, "principal")
     url = f"/de-nghi-sua/{request.pk}/tu-choi/"
-    no_note = principal.post(url, {"note": "", "password": PASSWORD}, follow=True)
+    no_note = principal.post(url, {"note": "", **_step_up(locked)}, follow=True)
     assert "Hãy ghi lí do từ chối." in no_note.content.decode()
     request.refresh_from_db()
     assert request.status == CorrectionRequest.Status.PENDING
@@ -215,7 +314,7 @@ def test_the_principal_cannot_approve_their_own_request(locked: World) -> None:
     assert "Duyệt và sửa sổ" not in page
     response = principal.post(
         f"/de-nghi-sua/{request.pk}/duyet/",
-        {"pin": PIN, "cell": [request.cells.get().pk], "password": PASSWORD},
+        {"pin": PIN, "cell": [request.cells.get().pk], **_step_up(locked)},
         follow=True,
     )
     assert "Người duyệt không được là người đề nghị" in response.content.decode()
@@ -331,7 +430,7 @@ def test_the_school_list_shows_pending_first_and_filters_by_status(locked: World
     first = _file(locked)
     principal = _client(locked, "principal")
     principal.post(
-        f"/de-nghi-sua/{first.pk}/tu-choi/", {"note": "Không đủ căn cứ.", "password": PASSWORD}
+        f"/de-nghi-sua/{first.pk}/tu-choi/", {"note": "Không đủ căn cứ.", **_step_up(locked)}
     )
     response = _client(locked, "homeroom_4a").post(
         _new_url(locked), {**_cell_fields(locked, "T", "8"), "reason": "Lần hai."}
@@ -389,7 +488,7 @@ def test_an_unsigned_biên_bản_is_signed_from_the_request_page_before_approval
     assert "Chưa kí số" in page
     assert "Kí số biên bản" in page
     principal = _client(locked, "principal")
-    principal.post("/xac-thuc-lai/", {"password": PASSWORD, "next": detail})
+    principal.post("/xac-thuc-lai/", {**_step_up(locked), "next": detail})
     refused = principal.post(f"{detail}duyet/", {"cell": [request.cells.get().pk], "pin": PIN})
     assert refused["Location"] == detail
     assert _current(locked) == ("H", 7)

@@ -15,6 +15,7 @@ from hocbaso.assessment.actions.locks import LockScope, lock_entry, unlock_entry
 from hocbaso.assessment.actions.save_sheet import CellInput, save_sheet
 from hocbaso.assessment.models import CorrectionRequest, Sheet
 from hocbaso.people.actions.accounts import reauthenticate, reauthenticated_at
+from hocbaso.people.testing import enrol_second_factor, next_code
 from hocbaso.people.tests.world import PASSWORD, World, sample_photo
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +50,8 @@ def _corrected(world: World) -> CorrectionRequest:
         upload=Upload(sample_photo(), "bien_ban.png"),
     )  # fmt: skip
     session: dict[str, Any] = {}
-    assert reauthenticate(principal, PASSWORD, session=session)
+    enrol_second_factor(principal)  # principals always have one (security.md F5)
+    assert reauthenticate(principal, PASSWORD, code=next_code(principal), session=session)
     approve_correction(
         request.pk, acting_user=principal, reauthenticated_at=reauthenticated_at(session)
     )

@@ -317,7 +317,9 @@ def test_the_vice_principal_reads_the_board_without_forms(world: World) -> None:
 
 
 def test_reopening_needs_the_password_re_entered_within_five_minutes(world: World) -> None:
+    from hocbaso.audit.models import AuditEvent
     from hocbaso.people.actions.accounts import ReauthenticationRequired
+    from hocbaso.people.testing import enrol_second_factor, next_code
     from hocbaso.people.tests.world import PASSWORD
 
     principal = world.user("principal")
@@ -338,7 +340,16 @@ def test_reopening_needs_the_password_re_entered_within_five_minutes(world: Worl
     assert response.status_code == 302
     assert response["Location"].startswith("/xac-thuc-lai/?next=")
     assert EntryLock.objects.count() == 1
-    client.post("/xac-thuc-lai/", {"password": PASSWORD, "next": url})
+    # an enrolled principal's right password with a wrong code reopens nothing
+    enrol_second_factor(principal)
+    code = next_code(principal)
+    wrong = "000000" if code != "000000" else "111111"
+    client.post("/xac-thuc-lai/", {"password": PASSWORD, "code": wrong, "next": url})
+    client.post(url + "quyet-dinh/", decide)
+    assert EntryLock.objects.count() == 1
+    failed = AuditEvent.objects.get(action="account.reauth_failed")
+    assert failed.data["new"] == {"factor": "totp"}
+    client.post("/xac-thuc-lai/", {"password": PASSWORD, "code": code, "next": url})
     client.post(url + "quyet-dinh/", decide)
     assert EntryLock.objects.count() == 2
     assert not EntryLock.objects.latest("created_at").locked

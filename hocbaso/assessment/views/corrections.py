@@ -53,6 +53,8 @@ from hocbaso.people.actions.accounts import (
 from hocbaso.people.errors import ActionError
 from hocbaso.people.models import Enrolment, Student
 from hocbaso.people.scope import scope_for
+from hocbaso.people.second_factor import step_up_factor
+from hocbaso.people.views.accounts import client_ip
 from hocbaso.signing.keystore import current_certificate
 
 Status = CorrectionRequest.Status
@@ -270,6 +272,7 @@ def correction_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and bien_bans[-1].signing == BienBan.Signing.REQUESTER,
             "has_certificate": current_certificate(user=request.user) is not None,
             "fresh": reauthentication_is_fresh(reauthenticated_at(request.session)),
+            "step_up_asks_code": step_up_factor(request.user) == "totp",
             "reason_max": REASON_MAX,
             "max_mb": f"{max_upload_bytes() / (1024 * 1024):.3g}",
         },
@@ -341,14 +344,22 @@ def correction_sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _step_up(request: HttpRequest) -> bool:
-    """A password typed in the decision form re-authenticates first (audited by the action);
-    without one, the session's last re-authentication counts."""
+    """A password typed in the decision form (with the authenticator's code when the user has a
+    second factor) re-authenticates first (throttled and audited by the action); without one,
+    the session's last re-authentication counts."""
     password = request.POST.get("password", "")
     if not password:
         return True
-    if reauthenticate(request.user, password, session=request.session):
+    outcome = reauthenticate(
+        request.user,
+        password,
+        code=request.POST.get("code", ""),
+        session=request.session,
+        ip=client_ip(request),
+    )
+    if outcome:
         return True
-    messages.error(request, _("Mật khẩu không đúng."))
+    messages.error(request, outcome.error)
     return False
 
 

@@ -208,7 +208,8 @@ def entry_lock_decide(request: HttpRequest, pk: int, period_code: str) -> HttpRe
     except ReauthenticationRequired:
         messages.info(
             request,
-            "Mở lại sổ cần xác thực lại: hãy nhập lại mật khẩu, rồi bấm «Mở lại» một lần nữa.",
+            "Mở lại sổ cần xác thực lại: hãy nhập lại mật khẩu (và mã xác thực hai bước nếu có), "
+            "rồi bấm «Mở lại» một lần nữa.",
         )
         here = reverse("entry_locks", kwargs={"pk": school.pk, "period_code": period_code})
         return redirect(f"{reverse('reauthenticate')}?{urlencode({'next': here})}")

@@ -14,8 +14,9 @@ from hocbaso.audit.log import log
 from hocbaso.people.actions.accounts import _school_of
 from hocbaso.people.auth_models import RecoveryCode, TotpDevice
 from hocbaso.people.models import User
+from hocbaso.people.second_factor import consume_totp_code
 from hocbaso.people.totp import matching_step
-from hocbaso.people.totp_seal import open_secret, seal_secret
+from hocbaso.people.totp_seal import seal_secret
 
 RECOVERY_CODE_COUNT = 10
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # 32 symbols without 0/O, 1/I
@@ -88,13 +89,7 @@ def verify_second_factor(code: str, *, acting_user: Any) -> bool:
     device = TotpDevice.objects.select_for_update().filter(user=user).first()
     cleaned = "".join(code.split())
     if device is not None and cleaned.isdigit():
-        secret = open_secret(device.sealed_secret)
-        step = None
-        if secret is not None:
-            step = matching_step(secret, cleaned, time.time(), last_used_step=device.last_used_step)
-        if step is not None:
-            device.last_used_step = step
-            device.save(update_fields=["last_used_step"])
+        if consume_totp_code(user, cleaned):
             log(
                 "account.mfa_verified",
                 actor=user,

@@ -36,7 +36,8 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin(
         "Hiệu trưởng",
         "hieutruong",
-        "Duyệt đề nghị sửa đang chờ (nhập lại mật khẩu, mã PIN 123456); kí và đóng dấu học bạ.",
+        "Duyệt đề nghị sửa đang chờ (nhập lại mật khẩu và mã xác thực, mã PIN 123456); "
+        "kí và đóng dấu học bạ.",
     ),
     DemoLogin(
         "Phó hiệu trưởng",

@@ -1,5 +1,7 @@
-"""Step-up authentication (security.md F5): the logged-in user re-enters their password before a
-sensitive step (approving a correction); the time is kept in the session for 5 minutes."""
+"""Step-up authentication (security.md F5, ASVS 7.5.3): the logged-in user re-enters their
+password, and a current code of their authenticator app when they have one (or must), before a
+sensitive step (deciding a correction, unlocking); the time is kept in the session for 5
+minutes."""
 
 from __future__ import annotations
 
@@ -8,11 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from hocbaso.people import login_throttle
 from hocbaso.people.actions.accounts import reauthenticate
+from hocbaso.people.second_factor import step_up_factor
+from hocbaso.people.views.accounts import client_ip
 
 
 def safe_next(request: HttpRequest, raw: str | None) -> str:
@@ -30,21 +32,26 @@ def reauthenticate_view(request: HttpRequest) -> HttpResponse:
     next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
     error = ""
     if request.method == "POST":
-        # the login's brute-force limits apply: a stolen session must not guess the password
-        name, ip = request.user.get_username(), str(request.META.get("REMOTE_ADDR") or "")
-        if not login_throttle.check_allowed(name, ip).allowed:
-            error = _("Mật khẩu không đúng. Nếu đã nhập sai nhiều lần, hãy chờ vài phút.")
-        elif reauthenticate(
-            request.user, request.POST.get("password", ""), session=request.session
-        ):
-            login_throttle.record_success(name, ip)
+        # the login's brute-force limits apply inside the action
+        outcome = reauthenticate(
+            request.user,
+            request.POST.get("password", ""),
+            code=request.POST.get("code", ""),
+            session=request.session,
+            ip=client_ip(request),
+        )
+        if outcome:
             return redirect(next_url)
-        else:
-            login_throttle.record_failure(name, ip)
-            error = _("Mật khẩu không đúng.")
+        error = outcome.error
+    factor = step_up_factor(request.user)
     return render(
         request,
         "people/reauthenticate.html",
-        {"next": next_url, "error": error},
+        {
+            "next": next_url,
+            "error": error,
+            "asks_code": factor == "totp",
+            "must_enrol": factor == "enrol",
+        },
         status=200,
     )
