@@ -134,6 +134,8 @@ ACTIONS: dict[str, str] = {
     # archive (issue 7): encrypted school-year archives
     "archive.exported": "Xuất bản lưu trữ năm học (mã hóa)",
     "archive.imported": "Khôi phục bản lưu trữ năm học",
+    # submission (D10): the Kho học bạ số acknowledged the current sealed version
+    "record.submitted": "Trang học bạ đã được Kho học bạ số xác nhận tiếp nhận (đã gửi)",
 }
 
 
