@@ -107,7 +107,7 @@ def test_a_received_page_linked_to_the_register_is_read_as_the_register_s_page(
     # given a page the child's earlier school in this installation issued (linked on receipt)
     xml = b"<hocba/>"
     local = RecordPage.objects.create(
-        record_code="HB-LOCAL", student=world.pupil_a, class_group=world.class_5b, version=1,
+        record_code="HB-LOCAL", student=world.pupil_a, class_group=world.class_1a_other, version=1,
         state="sealed", xml=xml, sha256=hashlib.sha256(xml).hexdigest(),
     )  # fmt: skip
     RecordFile.objects.create(page=local, step="seal", sha256=store_pdf(PDF), size=len(PDF))
@@ -116,6 +116,7 @@ def test_a_received_page_linked_to_the_register_is_read_as_the_register_s_page(
     child = client.get(f"/phu-huynh/con/{world.pupil_a.pk}/").content.decode()
     # then it is listed once, as an issued page of the register, not as a received copy
     assert f"/hoc-ba/{local.pk}.pdf" in child
+    assert f"do {world.other_school.name} phát hành" in child  # labelled with its school
     assert f"chuyen-den/{linked}.pdf" not in child
     assert client.get(_url(world.pupil_a.pk, linked)).status_code == 404
     assert client.get(f"/phu-huynh/con/{world.pupil_a.pk}/hoc-ba/{local.pk}.pdf").status_code == 200
