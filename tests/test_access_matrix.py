@@ -855,8 +855,8 @@ MATRIX: dict[str, list[Route]] = {
     # transfers (records/transfer): the pupil's transfer page and the pages received (those
     # who read the pupil's issued pages), the transfer out and the package download (the
     # school's principal and vice-principals), the receiving school's screen (its leaders).
-    # (staff only: a linked parent downloads the sealed pages through the portal; the pages a
-    # previous school issued are not in the portal yet)
+    # (staff only: a linked parent downloads the sealed pages, and the pages a previous school
+    # issued, through the portal: `portal_imported_pdf` below)
     **{
         name: [Route(url, "get", STAFF_DOWNLOADERS, forbidden=PUPIL_A_READERS - STAFF_DOWNLOADERS)]
         for name, url in (
@@ -1252,6 +1252,23 @@ MATRIX.update(
     }
 )
 # end oversight
+# parents' portal, pages received in a transfer in: the page another school issued to pupil A
+# (held only as received), for parent_a only; everyone else (parent_b, staff, the system
+# admin) the 404 of a missing pupil, as on the portal's other child routes.
+MATRIX.update(
+    {
+        "portal_imported_pdf": [
+            Route(
+                lambda w: (
+                    f"/phu-huynh/con/{w.pupil_a.pk}/hoc-ba/chuyen-den/{_imported_page(w)}.pdf"
+                ),
+                "get",
+                PARENT_A,
+            )
+        ],
+    }
+)
+# end parents' portal, pages received in a transfer in
 
 
 def _api_token(w: World) -> int:

@@ -140,6 +140,8 @@ ACTIONS: dict[str, str] = {
     # portal (parents' registration proved by an SMS code; the page does not tell if the
     # number has an account)
     "guardian.registration_code_sent": "Gửi tin nhắn xác minh đăng kí tài khoản cha mẹ",
+    # submission (D10): the Kho học bạ số acknowledged the current sealed version
+    "record.submitted": "Trang học bạ đã được Kho học bạ số xác nhận tiếp nhận (đã gửi)",
 }
 
 

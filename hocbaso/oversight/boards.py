@@ -62,6 +62,7 @@ def class_rows(classes: Sequence[ClassGroup], period: Period | None) -> dict[int
             open_flags=p.open_flags,
             signed=p.signed,
             sealed=p.sealed,
+            submitted=p.submitted,
             locked_label="✓" if p.locked else "",
         )
         if n is not None:

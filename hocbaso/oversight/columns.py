@@ -51,6 +51,7 @@ _PERIOD: tuple[Column, ...] = (
     Column(_("Cờ rà soát chưa đóng"), lambda r: str(r.open_flags)),
     Column(_("Trang học bạ đã kí"), lambda r: str(r.signed)),
     Column(_("Trang đã đóng dấu"), lambda r: str(r.sealed)),
+    Column(_("Trang đã gửi lên Kho"), lambda r: ratio(r.submitted, r.sealed)),
 )
 _CORRECTIONS = Column(_("Đề nghị sửa / 100 sổ"), lambda r: r.correction_rate)
 

@@ -34,6 +34,7 @@ class Row:
     open_flags: int = 0
     signed: int = 0
     sealed: int = 0
+    submitted: int = 0
     corrections: int = 0
     sheets: int = 0
     regulation: str = ""  # the school's current Quy chế, on a school row

@@ -26,6 +26,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         pages.record_pdf,
         name="portal_record_pdf",
     ),
+    path(
+        "phu-huynh/con/<int:pk>/hoc-ba/chuyen-den/<int:page_id>.pdf",
+        pages.imported_pdf,
+        name="portal_imported_pdf",
+    ),
     path("phu-huynh/manifest.webmanifest", pwa.manifest, name="portal_manifest"),
     path("phu-huynh/sw.js", pwa.service_worker, name="portal_sw"),
     path("phu-huynh/portal.css", pwa.portal_css, name="portal_css"),

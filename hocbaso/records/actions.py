@@ -4,7 +4,8 @@ its audit event in that transaction.
 `RecordPage` rows are never edited except their `state` (D10): `create_snapshot` marks the
 page's previous draft superseded when it stores a new draft version. Signing
 (`signing_chain`) moves a version along draft → verified → signed_by_homeroom →
-signed_by_principal → sealed → submitted; a version already signed is never superseded here.
+signed_by_principal → sealed; the Kho's acknowledgement then moves it to submitted
+(`submission.mark_submitted`). A version already signed is never superseded here.
 
 After issue (a version sealed or submitted), a new version is a correction (spec §7.6): it
 carries the biên bản of the approved correction request (`correction_bien_ban`), and is refused

@@ -3,8 +3,9 @@
 A `RecordPage` row is one version of one page: the exact canonical XML bytes of its snapshot
 (`docs/record-xml.md`) and their SHA-256. A row is never edited, except for its `state`, which
 moves along D10 (draft → verified → signed_by_homeroom → signed_by_principal → sealed →
-submitted; any version may end as superseded, with `superseded_reason`). A new snapshot of the
-same page is a new row with the same `record_code` and the next `version`, pointing at the one
+submitted; any version may end as superseded, with `superseded_reason`), and, when it becomes
+submitted, the Kho's acknowledgement (`submitted_at`, `submission_receipt`). A new snapshot of
+the same page is a new row with the same `record_code` and the next `version`, pointing at the one
 it replaces (`supersedes`); a correction after issue also names its `bien_ban`.
 """
 
@@ -56,6 +57,11 @@ class RecordPage(models.Model):
     bien_ban = models.ForeignKey(
         BienBan, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # D10 `submitted`: the receiver's acknowledgement of this version (`records.submission`).
+    submitted_at = models.DateTimeField(
+        _("thời điểm Kho xác nhận tiếp nhận"), null=True, blank=True
+    )
+    submission_receipt = models.CharField(_("mã tiếp nhận của Kho"), max_length=120, blank=True)
 
     class Meta:
         verbose_name = _("trang học bạ")

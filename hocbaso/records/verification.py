@@ -138,6 +138,8 @@ class RegisterEntry:
     grade: int | None = None
     issued_on: str | None = None
     superseded_reason: str = ""
+    # when the Kho học bạ số acknowledged this version (D10 submitted), ISO 8601
+    submitted_at: str | None = None
     bien_ban_id: int | None = None
     bien_ban_number: str = ""
     current: CurrentVersion | None = None
@@ -413,6 +415,7 @@ def lookup_register(record_code: str, version: int) -> tuple[RegisterEntry, str]
             "xml",
             "superseded_reason",
             "bien_ban_id",
+            "submitted_at",
         )
         .first()
     )
@@ -421,6 +424,7 @@ def lookup_register(record_code: str, version: int) -> tuple[RegisterEntry, str]
     entry.found = True
     entry.state = page.state
     entry.state_label = str(RecordPage.State(page.state).label)
+    entry.submitted_at = page.submitted_at.isoformat() if page.submitted_at else None
     entry.sha256 = page.sha256
     try:
         snapshot = parse_xml(bytes(page.xml))

@@ -4,7 +4,8 @@
 an explicit act, never a signal. A job per (target, page version) is unique in the database,
 so queueing twice adds nothing. `record_attempt` appends the attempt row and moves the job in
 one transaction with its audit event; a delivery also writes the issuance log (an extract of
-the issued version to the named recipient, issue 5).
+the issued version to the named recipient, issue 5), and the Kho's acknowledgement moves the
+version to `submitted` (D10, `records.submission.mark_submitted`) in that same transaction.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from hocbaso.org.models import Province, School
 from hocbaso.people.errors import ActionError
 from hocbaso.records.issuance_log import log_access
 from hocbaso.records.models import RecordAccess, RecordPage
+from hocbaso.records.submission import mark_submitted
 
 Actor = Any
 REFUSED = "Chỉ cán bộ Sở GD&ĐT của tỉnh được gửi dữ liệu lên hệ thống quốc gia."
@@ -217,14 +219,35 @@ def record_attempt(
     return job
 
 
+def _submit(job: PushJob, actor: Actor) -> str:
+    """The Kho's acknowledgement moves the version to `submitted` (D10) through the records
+    action, in this transaction; what it did (or why not) goes into the delivery's event."""
+    if job.target != Target.WAREHOUSE:
+        return ""
+    assert job.delivered_at is not None
+    try:
+        return mark_submitted(
+            job.page_id,
+            sha256=job.sha256,
+            receipt_id=job.receipt_id,
+            acknowledged_at=job.delivered_at,
+            recipient=RECIPIENTS[Target.WAREHOUSE],
+            acting_user=actor,
+        ).value
+    except ActionError as exc:  # rolled back to its savepoint: the delivery is still recorded
+        return "refused: " + " ".join(exc.messages)[:200]
+
+
 def _delivered(job: PushJob, answer: str, actor: Actor) -> None:
+    submitted = _submit(job, actor)
     log(
         "exchange.push_delivered",
         actor=actor,
         subject=job,
         school_id=job.school_id,
         data={"target": job.target, "receipt": job.receipt_id, "attempts": job.attempts,
-              "already_received": answer == Answer.ALREADY},
+              "already_received": answer == Answer.ALREADY,
+              **({"page_submitted": submitted} if submitted else {})},
     )  # fmt: skip
     log_access(
         job.page,

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from hocbaso.audit.actors import SEED
-from hocbaso.oversight import actions, boards
+from hocbaso.oversight import actions, boards, columns
 from hocbaso.oversight.staff_table import staff_lines
 from hocbaso.people.actions.photos import set_student_photo
 from hocbaso.people.models import Student
@@ -87,3 +87,29 @@ def test_the_province_board_adds_schools_up_by_commune(world: World) -> None:
     assert (other.schools, other.pupils, other.grade1) == (1, 1, 1)
     assert board.total.pupils == 3
     assert board.total.live == 0  # nothing entered yet
+
+
+def test_the_boards_count_pages_submitted_to_the_kho(world: World) -> None:
+    # given in 4A a submitted page and a sealed page waiting for delivery (v2 of a corrected
+    # record whose v1 was submitted, now superseded; counted per class, whoever's page)
+    def page(code: str, version: int, state: str, pupil: Student) -> RecordPage:
+        return RecordPage.objects.create(
+            record_code=code, student=pupil, class_group=world.class_4a, version=version,
+            state=state, xml=b"<x/>", sha256=str(version) * 64,
+        )  # fmt: skip
+
+    page("HB-A", 1, RecordPage.State.SUBMITTED, world.pupil_a)
+    old = page("HB-B", 1, RecordPage.State.SUPERSEDED, world.pupil_a)
+    new = page("HB-B", 2, RecordPage.State.SEALED, world.pupil_a)
+    RecordPage.objects.filter(pk=new.pk).update(supersedes=old)
+    # when
+    board, _own = boards.school_board(world.school)
+    province = boards.province_board(world.province)
+    # then sealed counts both current pages, submitted only the delivered one
+    a = {r.label: r for r in board.rows}["4A"]
+    assert (a.sealed, a.submitted) == (2, 1)
+    assert (province.total.sealed, province.total.submitted) == (2, 1)
+    headers = [str(c.label) for c in columns.SCHOOL_COLUMNS]
+    assert "Trang đã gửi lên Kho" in headers
+    column = next(c for c in columns.SCHOOL_COLUMNS if str(c.label) == "Trang đã gửi lên Kho")
+    assert column.value(a) == "1/2 (50 %)"

@@ -1,4 +1,6 @@
-"""The parents' pages: their children, a child's released results, the signed học bạ.
+"""The parents' pages: their children, a child's released results, the signed học bạ (the
+pages issued in this installation, and those received from another school when the child
+transferred in, read-only and labelled with the school that issued them).
 
 Every child-scoped view reads the child through `access_child_for_parent` first: a pupil not
 linked to the account is a 404 exactly like a missing one, before anything else is read.
@@ -27,6 +29,11 @@ from hocbaso.people.models import Student
 from hocbaso.portal.views.guard import parent_login_required
 from hocbaso.records.issuance_log import ISSUED_STATES, PDF, Kind, open_issued_file
 from hocbaso.records.models import RecordPage
+from hocbaso.records.transfer.imported_files import (
+    open_imported_page_for_parent,
+    parents_imported_pages,
+)
+from hocbaso.records.transfer.models import ImportedPage
 
 
 def _offline_ok(response: HttpResponse) -> HttpResponse:
@@ -64,7 +71,7 @@ def results_html(request: HttpRequest, student: Student, period: Period) -> Safe
 def _issued_pages(child: Student) -> list[RecordPage]:
     return list(
         RecordPage.objects.filter(student=child, state__in=ISSUED_STATES)
-        .select_related("class_group__school_year")
+        .select_related("class_group__school_year", "class_group__school")
         .order_by("-class_group__school_year__starts_on", "-version")
     )
 
@@ -91,6 +98,7 @@ def child(request: HttpRequest, pk: int) -> HttpResponse:
         "latest": latest,
         "latest_html": results_html(request, student, latest) if latest else None,
         "pages": _issued_pages(student),
+        "imported": list(parents_imported_pages(request.user, student.pk)),
     }
     return _offline_ok(render(request, "portal/child.html", context))
 
@@ -133,4 +141,28 @@ def record_pdf(request: HttpRequest, pk: int, page_id: int) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
     response["X-Record-Sha256"] = served.sha256
+    return response
+
+
+@parent_login_required
+@never_cache
+@require_GET
+def imported_pdf(request: HttpRequest, pk: int, page_id: int) -> HttpResponse:
+    """A page another school issued, received when the child transferred in: the PDF as
+    issued, logged (records.transfer.imported_files)."""
+    student = access_child_for_parent(request.user, pk)
+    try:
+        served = open_imported_page_for_parent(
+            page_id, student_id=student.pk, acting_user=request.user
+        )
+    except ImportedPage.DoesNotExist:
+        raise Http404 from None
+    except ActionError:
+        raise Http404 from None  # the stored file is missing or damaged: nothing to serve
+    response = HttpResponse(served.data, content_type="application/pdf")
+    name = f"{served.page.record_code}-v{served.page.version}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["X-Record-Sha256"] = served.page.pdf_sha256
     return response
