@@ -55,7 +55,18 @@ class CellValue:
 EMPTY = CellValue("", None, "")
 
 
-def value_of(entry: Entry | None) -> CellValue:
+@dataclass(frozen=True)
+class CurrentCell:
+    """What a save needs of a cell's current row (read without building Entry instances)."""
+
+    pk: int
+    level: str
+    score: int | None
+    comment: str
+    sheet_version: int
+
+
+def value_of(entry: Entry | CurrentCell | None) -> CellValue:
     if entry is None:
         return EMPTY
     return CellValue(entry.level, entry.score, entry.comment)
@@ -110,20 +121,23 @@ def check_cells(sheet: Sheet, cells: Iterable[CellInput]) -> CheckedCells:
     return CheckedCells(wanted, pupils, columns)
 
 
-def current_entries(sheet: Sheet, keys: Iterable[CellKey]) -> dict[CellKey, Entry]:
+def current_entries(sheet: Sheet, keys: Iterable[CellKey]) -> dict[CellKey, CurrentCell]:
     keys = list(keys)
+    rows = (
+        Entry.objects.current()
+        .filter(sheet=sheet, student_id__in={s for s, _ in keys}, code__in={c for _, c in keys})
+        .values_list("student_id", "code", "pk", "level", "score", "comment", "sheet_version")
+    )
     return {
-        (e.student_id, e.code): e
-        for e in Entry.objects.current().filter(
-            sheet=sheet, student_id__in={s for s, _ in keys}, code__in={c for _, c in keys}
-        )
+        (student, code): CurrentCell(pk, level, score, comment, version)
+        for student, code, pk, level, score, comment, version in rows
     }
 
 
 def write_cells(
     sheet: Sheet,
     changes: list[tuple[CellKey, CellValue]],
-    current: dict[CellKey, Entry],
+    current: dict[CellKey, CurrentCell],
     columns: dict[str, Column],
     *,
     idempotency_key: str,
@@ -221,7 +235,7 @@ def insert_entries(rows: list[tuple[Any, ...]]) -> list[int]:
 
 
 def changes_data(
-    changes: list[tuple[CellKey, CellValue]], current: dict[CellKey, Entry]
+    changes: list[tuple[CellKey, CellValue]], current: dict[CellKey, CurrentCell]
 ) -> list[dict[str, Any]]:
     """The before/after of each changed cell, for the audit event."""
     return [

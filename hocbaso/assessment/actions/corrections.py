@@ -250,7 +250,7 @@ def file_correction(
             student_id=s,
             code=c,
             kind=checked.columns[c].kind,
-            old_entry=current.get((s, c)),
+            old_entry_id=getattr(current.get((s, c)), "pk", None),
             old_level=value_of(current.get((s, c))).level,
             old_score=value_of(current.get((s, c))).score,
             old_comment=value_of(current.get((s, c))).comment,
