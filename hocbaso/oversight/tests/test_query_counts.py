@@ -23,10 +23,11 @@ DAY = dt.date(2026, 9, 5)
 # (1), pupils' counts (1), record pages (1), the entry aggregate (1), open flags (1), lock
 # decisions (1), live schools (1), Quy chế (1), staff pairs (1), trained (1), certified (1),
 # sheets and corrections (2).
-PROVINCE_BOARD = 28
-COMMUNE_BOARD = 31  # + the organiser and province-link checks
-SCHOOL_BOARD = 38  # + the staff table (3), the current Quy chế and the link checks
-CLASS_BOARD = 11
+PROVINCE_BOARD = 29  # + a session's first request reads its limits (session_limits)
+COMMUNE_BOARD = 28  # + organiser and province-link checks; a second request within a
+# minute does not rewrite the session (- 3: people/middleware.py)
+SCHOOL_BOARD = 39  # + staff table (3), current Quy chế, link checks, first request (1)
+CLASS_BOARD = 12  # with the first request's session-limits read
 
 
 def _class_with_pupils(school: School, grade: int, name: str, pupils: int) -> ClassGroup:
