@@ -23,6 +23,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
+import json
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -156,6 +157,10 @@ def _insert(snapshot: Snapshot) -> None:
     _insert_tables(snapshot.tables, snapshot.sequence_sql)
 
 
+def _as_stored(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
 def _insert_tables(tables: list[_Table], sequence_sql: str) -> None:
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
@@ -171,10 +176,11 @@ def _insert_tables(tables: list[_Table], sequence_sql: str) -> None:
             if table.json_columns:
                 from psycopg.types.json import Json, Jsonb
 
+                # Django reads JSON columns as their text: written back as that very text
                 wrap = {"json": Json, "jsonb": Jsonb}
                 rows = [
                     tuple(
-                        wrap[table.json_columns[i]](v)
+                        wrap[table.json_columns[i]](v, dumps=_as_stored)
                         if i in table.json_columns and v is not None
                         else v
                         for i, v in enumerate(row)
