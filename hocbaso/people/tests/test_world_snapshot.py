@@ -4,7 +4,6 @@ and a replayed fixture leaves what its real run left."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 import time_machine
@@ -41,7 +40,7 @@ class _Rollback(Exception):
     pass
 
 
-def _contents() -> dict[str, list[tuple[Any, ...]]]:
+def _contents() -> dict[str, list[str]]:
     """Every project row, without the columns a second build gives other values (time, hashes
     chained over time, salted passwords)."""
     found = {}
@@ -72,8 +71,8 @@ def _rewind_sequences(snapshot: Snapshot) -> None:
             )
 
 
-def _fresh() -> dict[str, list[tuple[Any, ...]]]:
-    contents: dict[str, list[tuple[Any, ...]]] = {}
+def _fresh() -> dict[str, list[str]]:
+    contents: dict[str, list[str]] = {}
     try:
         with transaction.atomic():
             build_world()
@@ -138,7 +137,7 @@ def test_a_replay_leaves_what_the_real_run_left(world: World) -> None:
         assert _RECORDINGS["test.replay"] is not None
 
         # when: the same setup from the same state again
-        result = replayed("test.replay", lambda: pytest.fail("ran for real"))
+        result: str = replayed("test.replay", lambda: pytest.fail("ran for real"))
 
         # then
         assert result == "xong"
