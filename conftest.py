@@ -6,6 +6,7 @@ import datetime as dt
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,7 +15,8 @@ from django.db import connection
 from hypothesis import HealthCheck, settings
 
 from hocbaso.audit.context import request_context
-from hocbaso.people.tests.world import World, build_world
+from hocbaso.people.tests.world import World
+from hocbaso.people.tests.world_snapshot import Snapshot, build_snapshot, restore_world
 
 # Property tests judge correctness, not speed: on a loaded CI machine (two cores, two xdist
 # workers, browser tests beside them) input generation can be slow, which is not a failure.
@@ -67,6 +69,18 @@ def _audit_context() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def _demo_key_pool() -> None:
+    """Each test's given DEMO certificates start again at the first pooled key
+    (hocbaso/signing/testing.py)."""
+    from hocbaso.people.tests.world_snapshot import PROCESS_STATE
+    from hocbaso.signing.testing import key_position, reset_key_pool, set_key_position
+
+    if not PROCESS_STATE:
+        PROCESS_STATE.append((key_position, set_key_position))
+    reset_key_pool()
+
+
 @pytest.fixture(scope="session")
 def _demo_authority_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("demo-authority")
@@ -85,9 +99,19 @@ def demo_authority(_demo_authority_source: Path, settings):  # type: ignore[no-u
     return install_demo_authority(_demo_authority_source, TEST_TODAY)
 
 
+@pytest.fixture(scope="session")
+def world_snapshot(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Snapshot | None:
+    """The persona world built once per test process (hocbaso/people/tests/world_snapshot.py)."""
+    with django_db_blocker.unblock():
+        return build_snapshot(TEST_TODAY, tmp_path_factory.mktemp("world-media"))
+
+
 @pytest.fixture
-def world(db: None) -> World:
-    return build_world()
+def world(db: None, world_snapshot: Snapshot | None) -> World:
+    """The persona world in this test's database: the same rows `build_world()` writes."""
+    return restore_world(world_snapshot)
 
 
 @pytest.fixture

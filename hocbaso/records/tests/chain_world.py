@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from hocbaso.people.tests.world import World
+from hocbaso.people.tests.world_snapshot import replayed
 from hocbaso.records.actions import create_snapshot
 from hocbaso.records.models import RecordFile, RecordPage
 from hocbaso.records.render import render_page
@@ -40,11 +41,15 @@ class Signers:
 
 
 def give_signers(world: World, authority: DemoAuthority, now: dt.datetime = ISSUED_AT) -> Signers:
-    return Signers(
-        homeroom=give_certificate(authority, world.user("homeroom_4a"), now=now),
-        principal=give_certificate(authority, world.user("principal"), now=now),
-        vice_principal=give_certificate(authority, world.user("vice_principal"), now=now),
-        seal=give_seal(authority, world.school, now=now),
+    """(Replayed after its first run from the same state: people/tests/world_snapshot.py.)"""
+    return replayed(
+        f"records.give_signers:{now.isoformat()}",
+        lambda: Signers(
+            homeroom=give_certificate(authority, world.user("homeroom_4a"), now=now),
+            principal=give_certificate(authority, world.user("principal"), now=now),
+            vice_principal=give_certificate(authority, world.user("vice_principal"), now=now),
+            seal=give_seal(authority, world.school, now=now),
+        ),
     )
 
 

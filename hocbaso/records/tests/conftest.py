@@ -17,6 +17,7 @@ from hocbaso.assessment.demo_entries import fill_class_period
 from hocbaso.people.actions.students import update_student_profile, verify_student_field
 from hocbaso.people.profile_fields import VERIFIABLE_FIELDS
 from hocbaso.people.tests.world import World
+from hocbaso.people.tests.world_snapshot import replayed
 
 AFTER_CN_DEADLINE = dt.datetime(2027, 5, 28, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 PERIODS = ("GHKI", "CHKI", "GHKII", "CN")
@@ -53,7 +54,12 @@ def verify_profile(world: World) -> None:
 
 @pytest.fixture
 def ready(world: World, after_cn_deadline: None) -> World:
-    """Pupil A of 4A ready for issuance."""
-    fill_and_lock(world)
-    verify_profile(world)
+    """Pupil A of 4A ready for issuance (replayed after its first run: world_snapshot.py)."""
+
+    def make_ready() -> None:
+        fill_and_lock(world)
+        verify_profile(world)
+
+    replayed("records.ready", make_ready)
+    world.pupil_a.refresh_from_db()
     return world

@@ -13,6 +13,7 @@ from hocbaso.audit.actors import SEED
 from hocbaso.org import actions as org_actions
 from hocbaso.org.models import ClassGroup
 from hocbaso.people.tests.world import World
+from hocbaso.people.tests.world_snapshot import replayed
 from hocbaso.records.actions import create_snapshot
 from hocbaso.records.models import RecordPage
 from hocbaso.records.signing_chain import sign_page, verify_page
@@ -56,6 +57,13 @@ def seal_page(world: World, signers: Signers) -> RecordPage:
 
 
 def build_transfer_world(world: World, authority: DemoAuthority) -> TransferWorld:
+    """(Replayed after its first run from the same state: people/tests/world_snapshot.py.)"""
+    built = replayed("records.transfer_world", lambda: _build(world, authority))
+    built.world = world
+    return built
+
+
+def _build(world: World, authority: DemoAuthority) -> TransferWorld:
     signers = give_signers(world, authority)
     page = seal_page(world, signers)
     other_seal = give_seal(authority, world.other_school, now=ISSUED_AT)
