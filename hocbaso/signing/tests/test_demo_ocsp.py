@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
@@ -195,6 +196,10 @@ def _refuse(url: str, body: bytes | None, content_type: str) -> bytes:
     raise OSError("connection refused")
 
 
+def _real_now() -> dt.datetime:
+    return dt.datetime.fromtimestamp(time_machine.escape_hatch.time.time(), tz=dt.UTC)
+
+
 def _pdfsig(pdf: bytes, ca_pem: bytes, tmp: Path) -> list[str]:
     nss = tmp / "nss"
     nss.mkdir(exist_ok=True)
@@ -219,35 +224,38 @@ def test_outside_verifiers_reach_the_responder_over_http(
 ) -> None:
     """A DEMO certificate naming this installation's responder (``HOCBASO_PUBLIC_URL``):
     poppler's pdfsig (NSS) asks it on its own and sees good, then revoked; our own fetcher
-    (real HTTP, `urllib_fetch`) gets the same answers."""
-    settings.HOCBASO_PUBLIC_URL = live_server.url
-    settings.SIGNING_REVOCATION_FETCH = True
-    crl_url, ocsp_url = demo_pki.demo_pki_urls()
-    assert ocsp_url == live_server.url + "/pki/ocsp"
-    issued = demo_pki.issue_personal(
-        demo_authority.ca, full_name="Nguyễn Thị Hoa", now=timezone.now(), crl_url=crl_url,
-        ocsp_url=ocsp_url,
-    )  # fmt: skip
-    row = register_certificate(
-        issued.cert_pem(), acting_user=SEED, user_id=world.user("homeroom_4a").pk,
-        trust_roots=[demo_authority.ca.certificate], at=timezone.now(),
-    )  # fmt: skip
-    assert certificate_problems(row, timezone.now()) == []  # OCSP over real HTTP
-    assert len(revocation_source([issued.certificate]).ocsps) == 1
-    if shutil.which("pdfsig") is None or shutil.which("certutil") is None:
-        pytest.skip("poppler-utils / libnss3-tools not installed: pdfsig's check not run")
-    signer = Pkcs12Signer.from_key(issued.private_key, issued.certificate)
-    pdf = sign_pdf(
-        prepare_fields(bien_ban(), FIELDS), field="gvcn", signer=signer, certify=True,
-        title="Giáo viên chủ nhiệm",
-    )  # fmt: skip
-    ca_pem = demo_authority.ca.cert_pem()
-    assert _pdfsig(pdf, ca_pem, tmp_path) == [
-        "- Signature Validation: Signature is Valid.",
-        "- Certificate Validation: Certificate is Trusted.",
-    ]
-    SigningCertificate.objects.filter(pk=row.pk).update(revoked_at=timezone.now())
-    assert _pdfsig(pdf, ca_pem, tmp_path) == [
-        "- Signature Validation: Signature is Valid.",
-        "- Certificate Validation: Certificate has been Revoked.",
-    ]
+    (real HTTP, `urllib_fetch`) gets the same answers. pdfsig judges the OCSP answer by the real
+    clock, so this test runs on it, not on the suite's fixed calendar day (an answer made on that
+    day is stale 12 hours later: RESPONSE_VALIDITY)."""
+    with time_machine.travel(_real_now(), tick=True):
+        settings.HOCBASO_PUBLIC_URL = live_server.url
+        settings.SIGNING_REVOCATION_FETCH = True
+        crl_url, ocsp_url = demo_pki.demo_pki_urls()
+        assert ocsp_url == live_server.url + "/pki/ocsp"
+        issued = demo_pki.issue_personal(
+            demo_authority.ca, full_name="Nguyễn Thị Hoa", now=timezone.now(), crl_url=crl_url,
+            ocsp_url=ocsp_url,
+        )  # fmt: skip
+        row = register_certificate(
+            issued.cert_pem(), acting_user=SEED, user_id=world.user("homeroom_4a").pk,
+            trust_roots=[demo_authority.ca.certificate], at=timezone.now(),
+        )  # fmt: skip
+        assert certificate_problems(row, timezone.now()) == []  # OCSP over real HTTP
+        assert len(revocation_source([issued.certificate]).ocsps) == 1
+        if shutil.which("pdfsig") is None or shutil.which("certutil") is None:
+            pytest.skip("poppler-utils / libnss3-tools not installed: pdfsig's check not run")
+        signer = Pkcs12Signer.from_key(issued.private_key, issued.certificate)
+        pdf = sign_pdf(
+            prepare_fields(bien_ban(), FIELDS), field="gvcn", signer=signer, certify=True,
+            title="Giáo viên chủ nhiệm",
+        )  # fmt: skip
+        ca_pem = demo_authority.ca.cert_pem()
+        assert _pdfsig(pdf, ca_pem, tmp_path) == [
+            "- Signature Validation: Signature is Valid.",
+            "- Certificate Validation: Certificate is Trusted.",
+        ]
+        SigningCertificate.objects.filter(pk=row.pk).update(revoked_at=timezone.now())
+        assert _pdfsig(pdf, ca_pem, tmp_path) == [
+            "- Signature Validation: Signature is Valid.",
+            "- Certificate Validation: Certificate has been Revoked.",
+        ]
