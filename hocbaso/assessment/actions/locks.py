@@ -32,7 +32,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from hocbaso.assessment.actions.review import open_flags
@@ -159,18 +158,13 @@ def _decisions(school_id: int, period: Period) -> list[EntryLock]:
 def lock_state(
     target: Sheet | tuple[ClassGroup, Period, str], *, now: dt.datetime | None = None
 ) -> LockState:
-    """Whether a sheet is locked now, by which decision and since when (one query)."""
+    """Whether a sheet is locked now, by which decision and since when (one query: the
+    school's decisions for the period, a handful, which `resolve` narrows to the sheet)."""
     if isinstance(target, Sheet):
         class_group, period, key = target.class_group, target.period, target.key
     else:
         class_group, period, key = target
-    decisions = EntryLock.objects.filter(school_id=class_group.school_id, period=period).filter(
-        Q(grade__isnull=True, class_group__isnull=True)
-        | Q(grade=class_group.grade, class_group__isnull=True)
-        | Q(class_group=class_group, key="")
-        | Q(class_group=class_group, key=key)
-    )
-    return resolve(decisions.select_related("class_group"), class_group, period, key, now=now)
+    return resolve(_decisions(class_group.school_id, period), class_group, period, key, now=now)
 
 
 def lock_states(
