@@ -1,6 +1,6 @@
 """`make loadtest`: 150 simulated teachers saving 35-pupil sheets against PostgreSQL on loopback.
 
-    python bench/loadtest/run.py [--duration 300] [--users 150] [--workers 2 --threads 16]
+    python bench/loadtest/run.py [--duration 300] [--users 150] [--workers 4 --threads 4]
                                  [--baseline-duration 60] [--database hocbaso_load]
 
 1. creates the PostgreSQL database (createdb) when missing, migrates it, and seeds it once
@@ -43,8 +43,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--rows", type=int, default=35, help="pupils' cells per save (35 = the sheet)")
     p.add_argument("--schools", type=int, default=10)
     p.add_argument("--classes", type=int, default=15, help="classes (teachers) per school")
-    p.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    p.add_argument("--threads", type=int, default=16, help="threads per worker (1 = sync)")
+    # 4 × 4 on 2 cores: fewer threads per process contend less for the GIL (docs/scale.md)
+    p.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    p.add_argument("--threads", type=int, default=4, help="threads per worker (1 = sync)")
     p.add_argument(
         "--keep-alive", type=int, default=75, help="seconds (nginx's keepalive_timeout default)"
     )

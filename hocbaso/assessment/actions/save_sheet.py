@@ -95,9 +95,7 @@ def save_sheet(
     ref = access_sheet_for_user(acting_user, class_id, period_code, key, write=True)
     if not idempotency_key or len(idempotency_key) > 64:
         raise ActionError("Thiếu mã chống lưu trùng (idempotency key) hợp lệ.")
-    previous = (
-        SheetSave.objects.filter(idempotency_key=idempotency_key).select_related("sheet").first()
-    )
+    previous = SheetSave.objects.filter(idempotency_key=idempotency_key).first()
     if previous is not None:
         if previous.created_by_id != getattr(acting_user, "pk", None):
             raise ActionError("Mã chống lưu trùng đã được dùng cho một lần lưu khác.")
