@@ -107,7 +107,7 @@ def test_parents_never_see_the_history(world: World) -> None:
     assert client_for("parent_b").get(_url(world)).status_code == 404
 
 
-HISTORY_QUERIES = 16  # session, user, scope (x2), pupil, events, entries, ...
+HISTORY_QUERIES = 17  # session, user, session limits (first request), scope (x2), pupil, ...
 
 
 @pytest.mark.parametrize("saves", [1, 12])
