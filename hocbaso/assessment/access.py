@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404
 
 from hocbaso.assessment.models import QC_SHEET
@@ -30,43 +31,35 @@ class SheetRef:
     can_write: bool
 
 
+def _writing_assignments(user: Any, class_id: int, key: str) -> QuerySet[Any]:
+    """The user's active assignments that make them write this sheet of the class: the
+    homeroom assignment for the qualities-and-competencies sheet, the subject's teaching
+    assignment otherwise. The one place the write rule is stated."""
+    if key == QC_SHEET:
+        return HomeroomAssignment.objects.active().filter(user=user, class_group_id=class_id)
+    return TeachingAssignment.objects.active().filter(
+        user=user, class_group_id=class_id, subject_code=key
+    )
+
+
 def can_write_sheet(user: Any, class_group: ClassGroup, key: str) -> bool:
     if isinstance(user, SystemActor):
         return True
     if not getattr(user, "is_authenticated", False):
         return False
-    if key == QC_SHEET:
-        return (
-            HomeroomAssignment.objects.active().filter(user=user, class_group=class_group).exists()
-        )
-    return (
-        TeachingAssignment.objects.active()
-        .filter(user=user, class_group=class_group, subject_code=key)
-        .exists()
-    )
+    return _writing_assignments(user, class_group.pk, key).exists()
 
 
 def _class_written_by(user: Any, class_id: int, key: str) -> ClassGroup | None:
     """The class (with school and year), if the user writes this sheet of it: one query, on
-    the path of every grid save. The same conditions as `can_write_sheet`."""
+    the path of every grid save."""
     if not getattr(user, "is_authenticated", False):
         return None
-    assignment: HomeroomAssignment | TeachingAssignment | None
-    related = ("class_group__school", "class_group__school_year")
-    if key == QC_SHEET:
-        assignment = (
-            HomeroomAssignment.objects.active()
-            .filter(user=user, class_group_id=class_id)
-            .select_related(*related)
-            .first()
-        )
-    else:
-        assignment = (
-            TeachingAssignment.objects.active()
-            .filter(user=user, class_group_id=class_id, subject_code=key)
-            .select_related(*related)
-            .first()
-        )
+    assignment = (
+        _writing_assignments(user, class_id, key)
+        .select_related("class_group__school", "class_group__school_year")
+        .first()
+    )
     return assignment.class_group if assignment is not None else None
 
 

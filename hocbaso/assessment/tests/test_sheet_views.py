@@ -209,8 +209,11 @@ def test_invalid_cells_are_400_with_the_rule_message_and_nothing_is_written(
 
 def test_a_reader_of_the_class_gets_403_and_nothing_is_written(world: World) -> None:
     events_before = AuditEvent.objects.count()
-    response = _post(_client(world, "principal"), _url(world, save=True), _body(_cell(world)))
+    client = _client(world, "principal")
+    response = _post(client, _url(world, save=True), _body(_cell(world)))
     assert response.status_code == 403
+    # a body that cannot be read is answered only after the same check
+    assert _post(client, _url(world, save=True), "{not json").status_code == 403
     assert _nothing_written(events_before)
     assert not Sheet.objects.exists()
 
