@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from bench.loadtest import acks, seed
+from bench.loadtest import acks, autovacuum, run, seed
 from bench.loadtest.cells import sheet_cells
 from hocbaso.assessment.actions.save_sheet import CellInput, save_sheet
 from hocbaso.audit.context import request_context
@@ -91,3 +91,41 @@ def test_row_by_row_saves_take_turns_and_change_every_cell_they_send() -> None:
             value = (cell["level"], cell["score"])
             assert last_seen.get(cell["student"]) != value
             last_seen[cell["student"]] = value
+
+
+@pytest.mark.parametrize(
+    ("reltuples", "dead", "inserted", "modified", "expected"),
+    [
+        # autovacuum's defaults (PostgreSQL 15, "Routine Vacuuming", 25.1.6): a table of 1,000 rows
+        (1000, 250, 0, 0, (False, False)),  # dead 250 = 50 + 0.2 × 1000: not over
+        (1000, 251, 0, 0, (True, False)),
+        (1000, 0, 1200, 0, (False, False)),  # inserts 1200 = 1000 + 0.2 × 1000
+        (1000, 0, 1201, 0, (True, False)),
+        (1000, 0, 0, 150, (False, False)),  # changes 150 = 50 + 0.1 × 1000
+        (1000, 0, 0, 151, (False, True)),
+        (0, 51, 0, 51, (True, True)),  # a table never vacuumed counts as empty
+        (1_000_000, 150_000, 150_000, 90_000, (False, False)),
+        (1_000_000, 200_051, 0, 100_051, (True, True)),
+    ],
+)
+def test_autovacuum_stand_in_follows_the_daemon_s_default_thresholds(
+    reltuples: float, dead: int, inserted: int, modified: int, expected: tuple[bool, bool]
+) -> None:
+    assert autovacuum.due(reltuples, dead, inserted, modified) == expected
+
+
+def test_the_report_says_whether_the_stand_in_ran() -> None:
+    assert run.autovacuum_line({"server_autovacuum": "on", "stand_in_runs": []}) == (
+        "The server's autovacuum was on."
+    )
+    line = run.autovacuum_line(
+        {
+            "server_autovacuum": "off",
+            "stand_in_runs": [
+                {"at_s": 61, "table": "assessment_entry", "what": "VACUUM", "seconds": 7.1}
+            ],
+        }
+    )
+    assert "autovacuum was off" in line
+    assert "ran 1 time(s)" in line
+    assert "VACUUM assessment_entry at 61 s (7.1 s)" in line

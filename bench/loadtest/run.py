@@ -65,6 +65,18 @@ def ensure_database(name: str) -> str:
     return f"{PG}/{name}"
 
 
+def vacuum() -> None:
+    """VACUUM (ANALYZE) the load-test database before the load, so that every run starts from
+    the same state whether or not the server runs autovacuum (this machine's does not; during
+    the load `autovacuum.AutovacuumStandIn` takes its place)."""
+    from django.db import connection
+
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE)")
+    print(f"VACUUM (ANALYZE) in {time.monotonic() - started:.0f} s", flush=True)
+
+
 def git(*args: str) -> str:
     return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
 
@@ -166,7 +178,7 @@ def markdown(r: dict[str, object]) -> str:
         f"# Load test — {r['when']}",
         "",
         f"Commit `{r['commit']}`{' (uncommitted changes)' if r['dirty'] else ''}; "
-        f"{r['users']} users, {r['duration_s']} s, gunicorn {r['server']}; PostgreSQL on loopback; "
+        f"{r['users']} users, {r['duration_s']} s, gunicorn {r['server']}; PostgreSQL on loopback, VACUUM (ANALYZE) before the load; "
         f"{r['cpus']} CPUs, load average during the run {r['load_average']}.",
         "",
         f"| | saves ({r['cells_per_save']} cells) | bare INSERT view (baseline) |",
@@ -189,8 +201,22 @@ def markdown(r: dict[str, object]) -> str:
         "",
         f"CPU per acknowledged save (ms): {r['cpu_ms_per_save']} "
         "(gunicorn processes, PostgreSQL backends of the run, locust).",
+        "",
+        autovacuum_line(r["autovacuum"]),
     ]
     return "\n".join(lines) + "\n"
+
+
+def autovacuum_line(a: object) -> str:
+    assert isinstance(a, dict)
+    if a["server_autovacuum"] == "on":
+        return "The server's autovacuum was on."
+    runs = a["stand_in_runs"]
+    done = ", ".join(f"{r['what']} {r['table']} at {r['at_s']} s ({r['seconds']} s)" for r in runs)
+    return (
+        "The server's autovacuum was off; the runner's stand-in (bench/loadtest/autovacuum.py) "
+        f"ran {len(runs)} time(s) by its default thresholds{': ' + done if runs else ''}."
+    )
 
 
 def targets(saves: dict[str, object], lost: int, audit_failed: int) -> dict[str, dict[str, object]]:
@@ -222,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import call_command
 
     from bench.loadtest import acks, seed
+    from bench.loadtest.autovacuum import AutovacuumStandIn
 
     call_command("migrate", verbosity=0)
     if not seed.seeded():
@@ -229,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"seeding {args.schools} schools × {args.classes} classes × 35 pupils…", flush=True)
         seed.seed(args.schools, args.classes)
         print(f"  seeded in {time.monotonic() - started:.0f} s", flush=True)
+    vacuum()
     teachers = seed.plan()
     if len(teachers) < args.users:
         raise SystemExit(f"only {len(teachers)} teachers seeded for {args.users} users")
@@ -253,12 +281,15 @@ def main(argv: list[str] | None = None) -> int:
     server = start_server(args, env)
     sampler = LoadSampler()
     sampler.start()
+    autovacuum = AutovacuumStandIn(url)
+    autovacuum.start()
     load_before = [round(x, 2) for x in os.getloadavg()]
     try:
         children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         run_locust("TeacherUser", args.duration, args, env, work / "teachers")
         children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = cpu_seconds(server, args.database)
+        autovacuum.close()
         cpu["load_generator"] = round(
             children_after.ru_utime + children_after.ru_stime
             - children_before.ru_utime - children_before.ru_stime, 2
@@ -267,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
             run_locust("BareUser", args.baseline_duration, args, env, work / "bare")
     finally:
         sampler.stop.set()
+        autovacuum.close()
         server.terminate()
         server.wait(30)
     lines = list(acks.read_log(log))
@@ -306,6 +338,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "acknowledged": acknowledged,
         "audit": audit,
+        "autovacuum": autovacuum.summary(),
         "locust_csv": str(work),
     }  # fmt: skip
     result["targets"] = targets(saves, acknowledged["lost"], len(audit["failed"]))  # type: ignore[arg-type]
