@@ -13,7 +13,7 @@ from hocbaso.audit.context import request_context
 from hocbaso.people.errors import ActionError
 from hocbaso.people.exports.cells import ExportFormat
 from hocbaso.people.exports.staff import export_staff
-from hocbaso.people.management.commands.import_students import school_by_code
+from hocbaso.people.management.file_import_command import school_by_code
 
 
 class Command(BaseCommand):

@@ -15,7 +15,7 @@ from hocbaso.people.errors import ActionError
 from hocbaso.people.exports.cells import ExportFormat
 from hocbaso.people.exports.students import export_students
 from hocbaso.people.imports.classes import class_key
-from hocbaso.people.management.commands.import_students import school_by_code
+from hocbaso.people.management.file_import_command import school_by_code
 
 
 class Command(BaseCommand):

@@ -3,58 +3,10 @@ pupils file. Prints each problem in Vietnamese; exits 1 if there is any, 0 other
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-
-from hocbaso.audit.actors import COMMAND
-from hocbaso.audit.context import request_context
-from hocbaso.org.models import School
 from hocbaso.people.actions.imports import import_students
-from hocbaso.people.errors import ActionError
-from hocbaso.people.imports.report import report_lines
+from hocbaso.people.management.file_import_command import FileImportCommand
 
 
-def school_by_code(code: str) -> School:
-    try:
-        return School.objects.get(code=code)
-    except School.DoesNotExist:
-        raise CommandError(f"Không có trường mã «{code}».") from None
-
-
-def read_file(path: str, limit: int) -> bytes:
-    file = Path(path)
-    if not file.is_file():
-        raise CommandError(f"Không đọc được tệp «{path}».")
-    with file.open("rb") as handle:
-        return handle.read(limit + 1)  # one byte over the limit is enough to refuse it
-
-
-class Command(BaseCommand):
+class Command(FileImportCommand):
     help = "Nhập danh sách học sinh từ tệp .xlsx/.csv (mặc định chỉ chạy thử; --apply để ghi)."
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--school", required=True, help="mã trường, ví dụ TH-DV")
-        parser.add_argument("file", help="tệp .xlsx hoặc .csv theo mẫu")
-        parser.add_argument("--apply", action="store_true", help="ghi vào cơ sở dữ liệu")
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        school = school_by_code(options["school"])
-        data = read_file(options["file"], settings.IMPORT_MAX_UPLOAD_BYTES)
-        with request_context("command"):
-            try:
-                report = import_students(
-                    school.pk,
-                    data,
-                    Path(options["file"]).name,
-                    acting_user=COMMAND,
-                    dry_run=not options["apply"],
-                )
-            except ActionError as error:
-                raise CommandError("; ".join(error.messages)) from None
-        for line in report_lines(report):
-            self.stdout.write(line)
-        if report.errors:
-            raise CommandError(f"{len(report.errors)} lỗi; không có gì được ghi.", returncode=1)
+    importer = import_students
