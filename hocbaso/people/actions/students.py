@@ -13,6 +13,7 @@ from hocbaso.audit.log import log
 from hocbaso.org.models import ClassGroup
 from hocbaso.people import access
 from hocbaso.people.actions.enrolments import enrol_student
+from hocbaso.people.current_enrolment import studies_at
 from hocbaso.people.errors import ActionError
 from hocbaso.people.models import (
     Enrolment,
@@ -242,10 +243,7 @@ def _create_transferred(
 
 def _move_in(student: Student, class_group: ClassGroup, source: str, actor: Actor) -> None:
     old_school = student.school
-    still_open = Enrolment.objects.filter(
-        student=student, class_group__school_id=old_school.pk, transfer_out_on__isnull=True
-    )
-    if still_open.exists():
+    if studies_at(student.pk, old_school.pk):
         raise ActionError("Trường chuyển đi chưa ghi nhận học sinh chuyển đi.")
     student.school = class_group.school
     student.save(update_fields=["school", "updated_at"])

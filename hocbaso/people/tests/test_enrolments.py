@@ -173,3 +173,39 @@ def test_admitting_a_transferred_pupil_is_refused_to_a_teacher_and_without_the_o
                 profile=pupil_values("Đỗ Văn Mới"),
             )
     assert (Student.objects.count(), AuditEvent.objects.count()) == (pupils, events)
+
+
+def _last_year_class(world, *, start_year: int = 2025, grade: int = 3, name: str = "3A"):
+    year = org_actions.create_school_year(
+        province=world.province, start_year=start_year, acting_user=SEED
+    )
+    return org_actions.create_class(
+        school=world.school, school_year=year, grade=grade, name=name, acting_user=SEED
+    )
+
+
+def test_a_pupil_promoted_last_year_moves_in_once_this_years_class_is_left(world) -> None:
+    # given pupil A of 3A in 2025-2026 (that enrolment never closed), now of 4A, and Đô Vinh
+    # recording the transfer out of 4A
+    last_year = enrol_student(
+        world.pupil_a.pk,
+        _last_year_class(world).pk,
+        enrolled_on=dt.date(2025, 9, 5),
+        acting_user=SEED,
+    )
+    this_year = Enrolment.objects.get(student=world.pupil_a, class_group=world.class_4a)
+    record_transfer_out(
+        this_year.pk, transfer_out_on=DAY_IN, destination="Phước Dân", acting_user=SEED
+    )
+    # when Phước Dân admits the pupil
+    admitted = admit_transferred_student(
+        world.class_1a_other.pk,
+        transfer_in_from=world.school.name,
+        enrolled_on=DAY_IN,
+        acting_user=world.user("other_principal"),
+        student_id=world.pupil_a.pk,
+    )
+    # then the pupil moved; last year's enrolment is history, left as it was
+    assert admitted.student_id == world.pupil_a.pk
+    assert Student.objects.get(pk=world.pupil_a.pk).school_id == world.other_school.pk
+    assert Enrolment.objects.get(pk=last_year.pk).transfer_out_on is None

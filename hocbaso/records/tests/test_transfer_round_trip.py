@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -12,9 +13,12 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from hocbaso.audit.actors import SEED
 from hocbaso.audit.log import chain_for_school
 from hocbaso.audit.models import AuditEvent
+from hocbaso.org import actions as org_actions
 from hocbaso.org.models import School
+from hocbaso.people.actions.enrolments import enrol_student
 from hocbaso.people.errors import ActionError
 from hocbaso.people.models import Enrolment, Student
 from hocbaso.people.tests.world import World
@@ -219,3 +223,77 @@ def test_the_command_prints_the_report_and_exits_by_the_verdict(
     assert report["source_school"]["code"] == "TH-DV"
     assert [p["ok"] for p in report["pages"]] == [True]
     assert failed.value.returncode == 1
+
+
+# ---- a pupil with last year's enrolment at the old school (one enrolment per school year) -----
+
+
+def _give_last_year(world: World) -> Enrolment:
+    """Pupil A was in 3A at Đô Vinh in 2025-2026 before 4A: that enrolment was never closed
+    (a new year's class is a new enrolment; nothing ends the old one)."""
+    last_year = org_actions.create_school_year(
+        province=world.province, start_year=2025, acting_user=SEED
+    )
+    class_3a = org_actions.create_class(
+        school=world.school, school_year=last_year, grade=3, name="3A", acting_user=SEED
+    )
+    return enrol_student(
+        world.pupil_a.pk, class_3a.pk, enrolled_on=dt.date(2025, 9, 5), acting_user=SEED
+    )
+
+
+def test_a_pupil_promoted_from_last_year_moves_once_this_years_class_is_left(
+    tw: TransferWorld,
+) -> None:
+    # given pupil A of 3A last year, now of 4A, transferred out of 4A by the package
+    world = tw.world
+    last_year = _give_last_year(world)
+    data = layout.PACKAGES.read(_export(tw).sha256)
+    # when Phước Dân receives the package
+    result = import_transfer_package(
+        data, school=world.other_school, class_group=tw.class_4a_other,
+        acting_user=world.user("other_principal"), dry_run=False,
+    )  # fmt: skip
+    # then the pupil moved; last year's enrolment is left as it was (history, not "current")
+    assert result.report.match is not None
+    assert result.report.match.mode == "move"
+    assert Student.objects.get(pk=world.pupil_a.pk).school_id == world.other_school.pk
+    assert Enrolment.objects.get(pk=last_year.pk).transfer_out_on is None
+
+
+def test_a_second_package_is_refused_once_the_pupil_left_this_years_class(
+    tw: TransferWorld,
+) -> None:
+    # given pupil A of 3A last year, 4A this year, already transferred out of 4A
+    world = tw.world
+    last_year = _give_last_year(world)
+    _export(tw)
+    # when the principal makes a package again
+    with pytest.raises(ActionError) as refused:
+        _export(tw)
+    # then refused: last year's class is not where the pupil studies now
+    assert refused.value.messages == [
+        "Học sinh không còn đang học tại trường: không lập được hồ sơ chuyển đi."
+    ]
+    assert TransferPackage.objects.filter(direction="out").count() == 1
+    assert Enrolment.objects.get(pk=last_year.pk).transfer_out_on is None
+
+
+def test_a_pupil_who_left_and_comes_back_is_returning_despite_last_years_class(
+    tw: TransferWorld,
+) -> None:
+    # given pupil A (3A last year, 4A this year) transferred out of Đô Vinh, coming back with
+    # a package from another installation (simulated: the package's school code is unknown)
+    world = tw.world
+    _give_last_year(world)
+    data = layout.PACKAGES.read(_export(tw).sha256)
+    School.objects.filter(pk=world.school.pk).update(code="TH-DV-MOI")
+    RecordPage.objects.filter(pk=tw.page.pk).update(record_code="HB-DI-CHUYEN")
+    # when Đô Vinh verifies it
+    report = import_transfer_package(
+        data, school=world.school, class_group=world.class_5b,
+        acting_user=world.user("principal"), dry_run=True,
+    ).report  # fmt: skip
+    # then the pupil is returning, not "still studying here"
+    assert report.match is not None
+    assert (report.match.problems, report.match.mode) == ([], "returning")

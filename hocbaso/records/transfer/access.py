@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 
 from hocbaso.org.models import School
 from hocbaso.people import access as people_access
+from hocbaso.people.current_enrolment import current_enrolment as current_enrolment_at
 from hocbaso.people.models import Enrolment, Student
 from hocbaso.people.scope import scope_for
 from hocbaso.records.issuance_log import can_read_issued
@@ -30,15 +31,8 @@ def is_school_leader(user: Any, school_id: int) -> bool:
 
 
 def current_enrolment(student: Student) -> Enrolment | None:
-    """The pupil's enrolment at their school not yet ended by a transfer (latest year)."""
-    return (
-        Enrolment.objects.filter(
-            student=student, class_group__school_id=student.school_id, transfer_out_on__isnull=True
-        )
-        .select_related("class_group__school", "class_group__school_year")
-        .order_by("-class_group__school_year__starts_on", "-enrolled_on", "-pk")
-        .first()
-    )
+    """The pupil's current enrolment at their school (`people.current_enrolment`)."""
+    return current_enrolment_at(student.pk, student.school_id)
 
 
 def can_read_transfers(user: Any, student: Student) -> bool:

@@ -9,6 +9,9 @@ Matched by personal ID (D11) among this installation's pupils:
 * found at the receiving school and not enrolled there now: a pupil **returning**;
 * found at a third school, or enrolled here now: refused.
 
+"Enrolled now" is `people.current_enrolment` (the latest year's enrolment, not transferred
+out): an older year's enrolment left open by the promotion does not count.
+
 A pupil found must be the same person: same name and date of birth as the package.
 """
 
@@ -19,7 +22,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from hocbaso.org.models import School
-from hocbaso.people.models import Enrolment, Student
+from hocbaso.people.current_enrolment import studies_at
+from hocbaso.people.models import Student
 from hocbaso.people.profile_validation import check_personal_id, parse_profile
 from hocbaso.records.transfer.page_checks import same_name
 
@@ -39,12 +43,6 @@ class PupilMatch:
     # the pupil) and its MOET code
     profile: dict[str, Any] = field(default_factory=dict, repr=False)
     moet_code: str = ""
-
-
-def _active_at(student: Student, school_id: int) -> bool:
-    return Enrolment.objects.filter(
-        student=student, class_group__school_id=school_id, transfer_out_on__isnull=True
-    ).exists()
 
 
 def _new_pupil(report: TransferReport, match: PupilMatch) -> PupilMatch:
@@ -88,7 +86,7 @@ def match_pupil(report: TransferReport, school: School) -> PupilMatch:
         return match
     match.student_id = found.pk
     if found.school_id == school.pk:
-        if _active_at(found, school.pk):
+        if studies_at(found.pk, school.pk):
             match.problems.append("Học sinh đang học tại trường này.")
             return match
         match.mode = RETURNING
@@ -100,7 +98,7 @@ def match_pupil(report: TransferReport, school: School) -> PupilMatch:
             "trường chuyển đi)."
         )
         return match
-    if _active_at(found, found.school_id):
+    if studies_at(found.pk, found.school_id):
         match.problems.append("Trường chuyển đi chưa ghi nhận học sinh chuyển đi.")
         return match
     match.mode = MOVE
