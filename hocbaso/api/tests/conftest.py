@@ -9,5 +9,5 @@ from hocbaso.people.tests.world import World
 @pytest.fixture
 def api_world(world: World) -> ApiWorld:
     """The world, with parent_b linked to pupil_5b, GHKI released with marks for both children,
-    and one sealed học bạ page each."""
+    one sealed học bạ page each, and one page each received from another school."""
     return build_api_world(world)

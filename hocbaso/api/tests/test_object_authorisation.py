@@ -42,6 +42,9 @@ class Side:
     def page(self, a: ApiWorld) -> int:
         return (a.page_a if self.name == "a" else a.page_5b).pk
 
+    def imported(self, a: ApiWorld) -> int:
+        return (a.imported_a if self.name == "a" else a.imported_5b).pk
+
     def class_group(self, a: ApiWorld) -> int:
         return (a.world.class_4a if self.name == "a" else a.world.class_5b).pk
 
@@ -105,6 +108,9 @@ ROUTES: dict[str, ObjectRoute | ScopedList | OwnTokenRoute | Public] = {
     ),
     f"GET {V1}/children/{{child_id}}/records/{{record_id}}.xml": ObjectRoute(
         lambda a, side: {**_child(a, side), "record_id": side.page(a)}
+    ),
+    f"GET {V1}/children/{{child_id}}/records/imported/{{imported_id}}.pdf": ObjectRoute(
+        lambda a, side: {**_child(a, side), "imported_id": side.imported(a)}
     ),
     f"POST {V1}/children/{{child_id}}/profile/confirmations": ObjectRoute(
         _child, body={"field": "full_name"}

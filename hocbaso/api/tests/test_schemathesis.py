@@ -68,6 +68,7 @@ def known_ids(a: ApiWorld) -> dict[str, int]:
         "child_id": w.pupil_a.pk,
         "period_id": a.ghki.pk,
         "record_id": a.page_a.pk,
+        "imported_id": a.imported_a.pk,
         "class_id": w.class_4a.pk,
     }
 
@@ -143,6 +144,7 @@ def test_parents_get_no_5xx_only_conforming_answers_and_no_other_childs_objects(
         "GET /api/v1/children/{child_id}",
         "GET /api/v1/children/{child_id}/periods/{period_id}/results",
         "GET /api/v1/children/{child_id}/records",
+        "GET /api/v1/children/{child_id}/records/imported/{imported_id}.pdf",
     }
     # parent_b: every operation whose path names one of pupil_a's objects answered 404
     with_ids = {(label, status) for label, status, _ in seen[("parent_b", "known")] if "{" in label}
