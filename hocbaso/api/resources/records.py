@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 
 from hocbaso.api.errors import AUTHENTICATED, NOT_FOUND, ErrorOut
@@ -74,6 +75,13 @@ class RecordOut(Schema):
     issuing_school: IssuingSchoolOut = Field(
         ..., description="Trường đã phát hành trang (mã và tên như in trên trang)."
     )
+    pdf_url: str = Field(
+        ...,
+        description="Đường dẫn tải bản PDF đã ký của trang (dùng đường dẫn này, không tự ghép).",
+    )
+    xml_url: str | None = Field(
+        ..., description="Đường dẫn tải dữ liệu XML đã ký; không có với trang nhận chuyển đến."
+    )
 
 
 def _issued_pages(child: Student) -> QuerySet[RecordPage]:
@@ -86,8 +94,15 @@ def _issued_pages(child: Student) -> QuerySet[RecordPage]:
     )
 
 
+def _url(operation: str, **kwargs: int) -> str:
+    from hocbaso.api.v1 import NAMESPACE  # v1 imports this module
+
+    return reverse(f"{NAMESPACE}:{operation}", kwargs=kwargs)
+
+
 def _issued_out(p: RecordPage) -> dict[str, Any]:
     school = p.class_group.school
+    ids = {"child_id": p.student_id, "record_id": p.pk}
     return {
         "id": p.pk,
         "record_code": p.record_code,
@@ -100,6 +115,8 @@ def _issued_out(p: RecordPage) -> dict[str, Any]:
         "xml_sha256": p.sha256,
         "imported": False,
         "issuing_school": {"code": school.code, "name": school.name},
+        "pdf_url": _url("download_child_record_pdf", **ids),
+        "xml_url": _url("download_child_record_xml", **ids),
     }
 
 
@@ -116,6 +133,10 @@ def _imported_out(p: ImportedPage) -> dict[str, Any]:
         "xml_sha256": p.xml_sha256,
         "imported": True,
         "issuing_school": {"code": p.issuing_school_code, "name": p.issuing_school_name},
+        "pdf_url": _url(
+            "download_child_imported_record_pdf", child_id=p.student_id, imported_id=p.pk
+        ),
+        "xml_url": None,
     }
 
 

@@ -108,6 +108,8 @@ def test_received_pages_are_listed_marked_for_the_linked_parent_only(api_world: 
         "xml_sha256": received.xml_sha256,
         "imported": True,
         "issuing_school": {"code": OLD_SCHOOL_CODE, "name": OLD_SCHOOL},
+        "pdf_url": f"/api/v1/children/{w.pupil_a.pk}/records/imported/{received.pk}.pdf",
+        "xml_url": None,
     }
     # and parent_b only pupil_5b's: nothing of pupil_a's pages, received or issued
     assert [(r["record_code"], r["imported"]) for r in other["items"]] == [
@@ -235,3 +237,22 @@ def test_a_received_page_whose_stored_file_is_gone_is_refused_and_not_logged(
     assert (response.status_code, response.json()["code"]) == (400, "refused")
     assert response.json()["detail"] == "Không tìm thấy tệp trang học bạ."
     assert not AuditEvent.objects.filter(action="transfer.imported_page_downloaded").exists()
+
+
+def test_each_listed_page_carries_the_address_it_downloads_from(api_world: ApiWorld) -> None:
+    # Issued and received pages are numbered separately: a client follows the listed address
+    # and never builds one from the id (a received page's id may be an issued page's too).
+    w = api_world.world
+    client = client_for(w.user("parent_a"))
+    items = client.get(f"/api/v1/children/{w.pupil_a.pk}/records").json()["items"]
+    assert {r["imported"] for r in items} == {False, True}
+    for item in items:
+        pdf = client.get(item["pdf_url"])
+        assert pdf.status_code == 200
+        assert pdf["Content-Disposition"].endswith(f'{item["record_code"]}-v{item["version"]}.pdf"')
+        if item["imported"]:
+            assert item["xml_url"] is None
+            assert item["pdf_url"].endswith(f"/records/imported/{item['id']}.pdf")
+        else:
+            xml = client.get(item["xml_url"])
+            assert hashlib.sha256(xml.content).hexdigest() == item["xml_sha256"]
