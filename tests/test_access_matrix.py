@@ -1269,6 +1269,19 @@ MATRIX.update(
     }
 )
 # end parents' portal, pages received in a transfer in
+# parents' portal, a forgotten password: public pages (the code page sends a visitor without a
+# reset in progress back to the number's form, a signed-in account to its home)
+MATRIX.update(
+    {
+        "portal_password_reset": [
+            Route(lambda w: "/phu-huynh/quen-mat-khau/", "get", ALL, anonymous=True)
+        ],
+        "portal_password_reset_confirm": [
+            Route(lambda w: "/phu-huynh/quen-mat-khau/dat-lai/", "get", ALL, anonymous=True)
+        ],
+    }
+)
+# end parents' portal, a forgotten password
 
 
 def _api_token(w: World) -> int:

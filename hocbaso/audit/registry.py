@@ -142,6 +142,11 @@ ACTIONS: dict[str, str] = {
     "guardian.registration_code_sent": "Gửi tin nhắn xác minh đăng kí tài khoản cha mẹ",
     # submission (D10): the Kho học bạ số acknowledged the current sealed version
     "record.submitted": "Trang học bạ đã được Kho học bạ số xác nhận tiếp nhận (đã gửi)",
+    # portal: a parent's forgotten password, reset with a code sent by SMS (the page does not
+    # tell whether the number has an account, nor whether it is a staff account; neither the
+    # password nor the code is recorded)
+    "account.password_reset_requested": "Yêu cầu mã SMS đặt lại mật khẩu (quên mật khẩu)",
+    "account.password_reset_by_sms": "Đặt lại mật khẩu bằng mã xác nhận gửi qua SMS",
 }
 
 

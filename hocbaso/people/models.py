@@ -376,12 +376,19 @@ class PhoneChallenge(models.Model):
 
 
 class RegistrationChallenge(models.Model):
-    """A parent's self-registration waiting for the one-time code sent by SMS to its phone
-    (people/actions/registration.py). Written the same way whether or not the phone already has
-    an account (then the SMS is a notice and no code is ever sent), so the page cannot tell.
-    Only keyed hashes of the code and the Argon2 hash of the chosen password are stored; the
-    password hash is cleared once the account exists, and rows are deleted after a day."""
+    """A one-time code sent by SMS to prove a phone on the portal's anonymous forms
+    (people/phone_codes.py): a parent's self-registration waiting for its code
+    (people/actions/registration.py), or a forgotten password's reset
+    (people/actions/password_reset.py). Written the same way whether or not the phone already
+    has an account, so the page cannot tell. Only keyed hashes of the code and the Argon2 hash
+    of a registration's chosen password are stored; the password hash is cleared once the
+    account exists, and rows are deleted after a day."""
 
+    class Purpose(models.TextChoices):
+        REGISTRATION = "registration", _("Đăng kí tài khoản")
+        PASSWORD_RESET = "password_reset", _("Đặt lại mật khẩu")
+
+    purpose = models.CharField(max_length=20, choices=Purpose.choices, default=Purpose.REGISTRATION)
     phone = models.CharField(max_length=20)
     full_name = models.CharField(max_length=200)
     password_hash = models.CharField(max_length=256, blank=True)

@@ -17,6 +17,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
         accounts.register_confirm,
         name="portal_register_confirm",
     ),
+    path("phu-huynh/quen-mat-khau/", accounts.password_reset, name="portal_password_reset"),
+    path(
+        "phu-huynh/quen-mat-khau/dat-lai/",
+        accounts.password_reset_confirm,
+        name="portal_password_reset_confirm",
+    ),
     path("phu-huynh/lien-ket/", linking.link_with_code, name="portal_link"),
     path("phu-huynh/lien-ket/so-dien-thoai/", linking.link_with_phone, name="portal_link_phone"),
     path("phu-huynh/con/<int:pk>/", pages.child, name="portal_child"),

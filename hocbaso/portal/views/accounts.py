@@ -1,4 +1,5 @@
-"""Parents' sign-in, sign-out and self-registration (mobile number + password)."""
+"""Parents' sign-in, sign-out, self-registration (mobile number + password) and the reset of a
+forgotten password with a code sent by SMS."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hocbaso.notifications.outbox import enqueue
+from hocbaso.people.actions import password_reset as reset
 from hocbaso.people.actions.accounts import record_failed_login, record_login, record_logout
 from hocbaso.people.actions.registration import (
     MSG_SENT,
@@ -140,3 +142,76 @@ def register_confirm(request: HttpRequest) -> HttpResponse:
             errors = exc.messages
     context = {"errors": errors, "message": _(MSG_SENT)}
     return render(request, "portal/register_confirm.html", context, status=400 if errors else 200)
+
+
+RESET_SESSION_KEY = "hocbaso_password_reset"
+
+
+def _reset_sms(phone: str, text: str) -> None:
+    """The outbox as the password reset's sender: one SMS row in its transaction."""
+    enqueue(topic="account.password_reset", channel="sms", address=phone, text=text)
+
+
+@never_cache
+@gzip_page
+@require_http_methods(["GET", "POST"])
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """«Quên mật khẩu?»: the phone number; then, whatever the number is (no account, a staff
+    account, a parent's account), the same redirect to the code page
+    (people/actions/password_reset.py)."""
+    if request.user.is_authenticated:
+        return redirect("portal_home")
+    errors: dict[str, list[str]] = {}
+    phone = ""
+    if request.method == "POST":
+        phone = request.POST.get("phone", "")
+        try:
+            challenge = reset.start_password_reset(
+                phone=phone, send=_reset_sms, acting_user=request.user
+            )
+        except ActionError as exc:
+            errors = exc.field_errors or {"__all__": exc.messages}
+        else:
+            request.session[RESET_SESSION_KEY] = challenge.pk
+            return redirect("portal_password_reset_confirm")
+    context = {"errors": errors, "phone": phone}
+    return render(request, "portal/password_reset.html", context, status=400 if errors else 200)
+
+
+@never_cache
+@gzip_page
+@require_http_methods(["GET", "POST"])
+def password_reset_confirm(request: HttpRequest) -> HttpResponse:
+    """The code sent by SMS and the new password twice (or the code sent again); then every
+    session of the account has ended and the parent signs in with the new password."""
+    if request.user.is_authenticated:
+        return redirect("portal_home")
+    challenge_id = request.session.get(RESET_SESSION_KEY)
+    if not isinstance(challenge_id, int):
+        return redirect("portal_password_reset")
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "resend":
+                challenge = reset.resend_password_reset_code(
+                    challenge_id, send=_reset_sms, acting_user=request.user
+                )
+                request.session[RESET_SESSION_KEY] = challenge.pk
+            else:
+                reset.reset_password_with_code(
+                    challenge_id,
+                    request.POST.get("code", ""),
+                    password1=request.POST.get("password1", ""),
+                    password2=request.POST.get("password2", ""),
+                )
+                request.session.pop(RESET_SESSION_KEY, None)
+                messages.success(
+                    request, _("Đã đặt lại mật khẩu. Hãy đăng nhập bằng mật khẩu mới.")
+                )
+                return redirect("portal_login")
+        except ActionError as exc:
+            errors = exc.field_errors or {"__all__": exc.messages}
+    context = {"errors": errors, "message": _(reset.MSG_SENT)}
+    return render(
+        request, "portal/password_reset_confirm.html", context, status=400 if errors else 200
+    )
