@@ -55,6 +55,7 @@ def issue_token(*, name: str, lifetime_days: int, acting_user: Any) -> IssuedTok
         digest=tokens.digest_of(secret),
         created_at=now,
         expires_at=now + lifetime,
+        password_stamp=acting_user.get_session_auth_hash(),
     )
     log(
         "api.token_issued",

@@ -32,6 +32,10 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(_("dùng lần cuối"), null=True, blank=True)
     expires_at = models.DateTimeField(_("hết hạn"))
     revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+    # The user's session auth hash (a keyed hash of their password hash) when the token was
+    # issued: a new password — changed, reset by SMS, set by an admin — ends every token as it
+    # ends every session (tokens.token_for_secret compares it at each use).
+    password_stamp = models.CharField(max_length=128, blank=True, default="")
 
     objects = ApiTokenQuerySet.as_manager()
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from ninja.security import HttpBearer
 
 from hocbaso.api.models import ApiToken
@@ -51,8 +52,9 @@ def second_factor_step(user: Any) -> Step | None:
 
 
 def token_for_secret(secret: str) -> ApiToken | None:
-    """The usable token ``secret`` of an active user, or None. One query (token and user
-    together), plus an occasional UPDATE of the token's last use."""
+    """The usable token ``secret`` of an active user whose password has not changed since it
+    was issued, or None. One query (token and user together), plus an occasional UPDATE of the
+    token's last use."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
         return None
     token = (
@@ -61,8 +63,10 @@ def token_for_secret(secret: str) -> ApiToken | None:
         .filter(digest=digest_of(secret), user__is_active=True)
         .first()
     )
-    if token is None:
-        return None
+    if token is None or not constant_time_compare(
+        token.password_stamp, token.user.get_session_auth_hash()
+    ):
+        return None  # unknown, or issued before the user's password last changed
     _stamp_last_use(token)
     return token
 

@@ -153,6 +153,7 @@ def test_tokens(world: World) -> None:
                 digest=f"{i:064d}",
                 expires_at=now,
                 revoked_at=now,
+                password_stamp=user.get_session_auth_hash(),
             )
             for i in range(have, n)
         )

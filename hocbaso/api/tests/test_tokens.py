@@ -97,6 +97,20 @@ def test_an_inactive_account_gets_no_token_and_its_tokens_stop_working(world: Wo
     assert (response.status_code, response.json()) == (401, NOT_AUTHENTICATED)
 
 
+def test_a_new_password_ends_every_token_issued_before_it(world: World) -> None:
+    # as it ends every session: a parent who reset a forgotten password by SMS, or whose
+    # password an admin set, cuts off whoever held the old tokens
+    user = world.user("parent_a")
+    old = token_for(user)
+    assert ApiClient(old).get("/api/v1/me").status_code == 200
+    user.set_password("mat-khau-moi-2026")
+    user.save(update_fields=["password"])
+    response = ApiClient(old).get("/api/v1/me")
+    assert (response.status_code, response.json()) == (401, NOT_AUTHENTICATED)
+    new = _obtain("parent_a", "mat-khau-moi-2026").json()["token"]
+    assert ApiClient(new).get("/api/v1/me").status_code == 200
+
+
 @pytest.mark.parametrize(
     "header",
     ["", "Bearer", "Bearer hbs_khong-ton-tai", "Basic cGFyZW50X2E6eA==", "Token hbs_x"],
