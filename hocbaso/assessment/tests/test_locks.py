@@ -359,3 +359,17 @@ def test_reopening_needs_the_password_re_entered_within_five_minutes(world: Worl
         response = client.post(url + "quyet-dinh/", decide)
     assert response["Location"].startswith("/xac-thuc-lai/")
     assert EntryLock.objects.count() == 3
+
+
+def test_the_board_s_messages_follow_the_chosen_language(world: World) -> None:
+    client = Client()
+    client.force_login(world.user("principal"))
+    url = f"/truong/{world.school.pk}/khoa-so/CHKI/"
+    client.post("/i18n/setlang/", {"language": "en", "next": url})
+    page = client.post(
+        url + "quyet-dinh/", {"action": "lock", "class_id": world.class_4a.pk}, follow=True
+    ).content.decode()
+    assert "Entry locked." in page
+    assert "Đã khóa sổ." not in page
+    page = client.post(url + "quyet-dinh/", {"action": "bogus"}, follow=True).content.decode()
+    assert "Invalid lock/unlock request; nothing was changed." in page

@@ -24,6 +24,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -49,7 +51,9 @@ from hocbaso.people.scope import scope_for
 
 
 class DecisionForm(forms.Form):
-    action = forms.ChoiceField(choices=[("lock", "khóa"), ("unlock", "mở lại")])
+    action = forms.ChoiceField(
+        choices=[("lock", gettext_lazy("khóa")), ("unlock", gettext_lazy("mở lại"))]
+    )
     grade = forms.IntegerField(required=False, min_value=1, max_value=5)
     class_id = forms.IntegerField(required=False)
     key = forms.CharField(required=False, max_length=40)
@@ -178,7 +182,7 @@ def entry_lock_decide(request: HttpRequest, pk: int, period_code: str) -> HttpRe
     back = redirect("entry_locks", pk=school.pk, period_code=period_code)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Yêu cầu khóa/mở sổ không hợp lệ; chưa có gì thay đổi.")
+        messages.error(request, _("Yêu cầu khóa/mở sổ không hợp lệ; chưa có gì thay đổi."))
         return back
     data = form.cleaned_data
     scope = LockScope(
@@ -196,7 +200,7 @@ def entry_lock_decide(request: HttpRequest, pk: int, period_code: str) -> HttpRe
                 acting_user=request.user,
                 override_open_flags=bool(data["override"]),
             )
-            messages.success(request, "Đã khóa sổ.")
+            messages.success(request, _("Đã khóa sổ."))
         else:
             unlock_entry(
                 scope,
@@ -204,12 +208,14 @@ def entry_lock_decide(request: HttpRequest, pk: int, period_code: str) -> HttpRe
                 acting_user=request.user,
                 reauthenticated_at=reauthenticated_at(request.session),
             )
-            messages.success(request, "Đã mở lại sổ.")
+            messages.success(request, _("Đã mở lại sổ."))
     except ReauthenticationRequired:
         messages.info(
             request,
-            "Mở lại sổ cần xác thực lại: hãy nhập lại mật khẩu (và mã xác thực hai bước nếu có), "
-            "rồi bấm «Mở lại» một lần nữa.",
+            _(
+                "Mở lại sổ cần xác thực lại: hãy nhập lại mật khẩu (và mã xác thực hai bước nếu "
+                "có), rồi bấm «Mở lại» một lần nữa."
+            ),
         )
         here = reverse("entry_locks", kwargs={"pk": school.pk, "period_code": period_code})
         return redirect(f"{reverse('reauthenticate')}?{urlencode({'next': here})}")
