@@ -20,7 +20,8 @@ from django.http import Http404
 from hocbaso.inspection.trail import TrailScope
 from hocbaso.org.models import Province, School
 from hocbaso.people import access as people_access
-from hocbaso.people.models import Enrolment, Student
+from hocbaso.people.current_enrolment import current_enrolments
+from hocbaso.people.models import Student
 from hocbaso.people.scope import scope_for
 
 
@@ -64,7 +65,7 @@ def can_read_student_history(user: Any, student: Student) -> bool:
     if scope.reads_whole_school(student.school):
         return True
     # A teacher who is also this pupil's parent: only through their own classes.
-    current = Enrolment.objects.filter(student=student, transfer_out_on__isnull=True)
+    current = current_enrolments().filter(student=student)
     class_ids = scope.homeroom_class_ids | scope.teaching_class_ids
     if current.filter(class_group_id__in=class_ids).exists():
         return True

@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from hocbaso.org.models import ClassGroup, School
+from hocbaso.people.current_enrolment import current_enrolments, students_currently_in
 from hocbaso.people.models import Student
 from hocbaso.people.scope import Scope, scope_for
 
@@ -82,18 +83,13 @@ def students_visible_to(user: Any) -> QuerySet[Student]:
         return Student.objects.all()
     q = Q(pk__in=[])
     q |= Q(school__in=School.objects.filter(_school_filter_wide(scope)))
+    # Through a class: only the class of the pupil's current enrolment (last year's class,
+    # left open by promotion, shows its roster but no longer opens the pupil).
     for school_id, grades in scope.group_head_grades.items():
-        q |= Q(
-            enrolments__class_group__school_id=school_id,
-            enrolments__class_group__grade__in=grades,
-            enrolments__transfer_out_on__isnull=True,
-        )
+        q |= students_currently_in(class_group__school_id=school_id, class_group__grade__in=grades)
     class_ids = scope.homeroom_class_ids | scope.teaching_class_ids
     if class_ids:
-        q |= Q(
-            enrolments__class_group_id__in=class_ids,
-            enrolments__transfer_out_on__isnull=True,
-        )
+        q |= students_currently_in(class_group_id__in=class_ids)
     if scope.guardian_student_ids:
         q |= Q(pk__in=scope.guardian_student_ids)
     return Student.objects.filter(q).distinct()
@@ -125,15 +121,17 @@ def access_student_for_user(user: Any, student_id: int, *, write: bool = False) 
 
 def can_edit_student(user: Any, student: Student) -> bool:
     """Principal, vice-principal and school admin of the pupil's school; the homeroom teacher
-    of a class the pupil is currently enrolled in."""
+    of the class of the pupil's current enrolment (`people.current_enrolment`)."""
     scope = scope_for(user)
     if student.school_id in scope.managed_school_ids:
         return True
     if not scope.homeroom_class_ids:
         return False
-    return student.enrolments.filter(
-        class_group_id__in=scope.homeroom_class_ids, transfer_out_on__isnull=True
-    ).exists()
+    return (
+        current_enrolments()
+        .filter(student=student, class_group_id__in=scope.homeroom_class_ids)
+        .exists()
+    )
 
 
 def can_manage_school(user: Any, school: School) -> bool:

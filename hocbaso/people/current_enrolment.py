@@ -12,25 +12,54 @@ The latest year the pupil was enrolled, not the province's running year
 (`people.imports.classes.current_school_year`): between two years that gives the year to come,
 where a pupil is not yet placed, and the summer is when most pupils move. A pupil finishing the
 year is still the school's until the next year's class or a transfer out says otherwise.
+
+The rule is written once, as a filter (`is_current`), so that querysets use it too: who sees a
+pupil through a class (`people.access`, `inspection.access`), the parents' current class (API),
+where a parent's report goes. `current_enrolment` is that filter for one pupil and one school.
+A class's own list (its roster, sheets, counts) is not this rule: it is the class's enrolments
+not transferred out, whatever the pupil's later years.
 """
 
 from __future__ import annotations
 
-from django.db.models import Subquery
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from hocbaso.people.models import Enrolment
 
 
+def is_current() -> Q:
+    """The rule as a filter on enrolments: not transferred out, and no enrolment of the same
+    pupil at the same school in a later school year (by `starts_on`).
+
+    `Enrolment.objects.filter(is_current())`, or inside a subquery (`students_currently_in`).
+    """
+    later = Enrolment.objects.filter(
+        student_id=OuterRef("student_id"),
+        class_group__school_id=OuterRef("class_group__school_id"),
+        class_group__school_year__starts_on__gt=OuterRef("class_group__school_year__starts_on"),
+    )
+    return Q(~Exists(later), transfer_out_on__isnull=True)
+
+
+def current_enrolments() -> QuerySet[Enrolment]:
+    """Every pupil's current enrolment at each school (filter it further)."""
+    return Enrolment.objects.filter(is_current())
+
+
+def students_currently_in(**enrolment_lookups: Any) -> Q:
+    """A filter on pupils: their current enrolment matches the lookups, e.g.
+    `students_currently_in(class_group_id__in=ids)`. Last year's class, left open by
+    promotion, no longer reaches the pupil."""
+    return Q(pk__in=current_enrolments().filter(**enrolment_lookups).values("student_id"))
+
+
 def current_enrolment(student_id: int, school_id: int) -> Enrolment | None:
     """The pupil's current enrolment at the school, or None (left, or never studied there)."""
-    at_school = Enrolment.objects.filter(student_id=student_id, class_group__school_id=school_id)
-    latest_year = at_school.order_by("-class_group__school_year__starts_on").values(
-        "class_group__school_year_id"
-    )[:1]
     return (
-        at_school.filter(
-            class_group__school_year_id=Subquery(latest_year), transfer_out_on__isnull=True
-        )
+        current_enrolments()
+        .filter(student_id=student_id, class_group__school_id=school_id)
         .select_related("class_group__school", "class_group__school_year")
         .order_by("-enrolled_on", "-pk")
         .first()

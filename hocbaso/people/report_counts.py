@@ -1,4 +1,7 @@
-"""Open parents' reports per class: the badge on the homeroom teacher's screens."""
+"""Open parents' reports per class: the badge on the homeroom teacher's screens.
+
+A report belongs to the class of the pupil's current enrolment (`people.current_enrolment`):
+a promoted pupil's report is on this year's list, not on last year's class's."""
 
 from __future__ import annotations
 
@@ -6,7 +9,8 @@ from collections.abc import Iterable
 
 from django.db.models import Count
 
-from hocbaso.people.models import Enrolment, ProfileReport
+from hocbaso.people.current_enrolment import current_enrolments
+from hocbaso.people.models import ProfileReport
 
 
 def open_reports(class_id: int) -> list[ProfileReport]:
@@ -14,8 +18,9 @@ def open_reports(class_id: int) -> list[ProfileReport]:
         ProfileReport.objects.filter(
             status=ProfileReport.Status.OPEN,
             voided_at__isnull=True,
-            student__enrolments__class_group_id=class_id,
-            student__enrolments__transfer_out_on__isnull=True,
+            student_id__in=current_enrolments()
+            .filter(class_group_id=class_id)
+            .values("student_id"),
         )
         .select_related("student", "reporter")
         .order_by("reported_at", "pk")
@@ -24,9 +29,9 @@ def open_reports(class_id: int) -> list[ProfileReport]:
 
 def open_report_counts(class_ids: Iterable[int]) -> dict[int, int]:
     rows = (
-        Enrolment.objects.filter(
+        current_enrolments()
+        .filter(
             class_group_id__in=list(class_ids),
-            transfer_out_on__isnull=True,
             student__profile_reports__status=ProfileReport.Status.OPEN,
             student__profile_reports__voided_at__isnull=True,
         )

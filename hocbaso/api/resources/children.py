@@ -9,15 +9,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import F, Prefetch, prefetch_related_objects
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from hocbaso.api.errors import AUTHENTICATED, NOT_FOUND
 from hocbaso.api.pagination import Page, PageParams, page_of
 from hocbaso.api.resources.ids import Id
+from hocbaso.people.current_enrolment import current_enrolments
 from hocbaso.people.guardianship import access_child_for_parent, children_of
-from hocbaso.people.models import Enrolment, FieldVerification, Student
+from hocbaso.people.models import FieldVerification, Student
 from hocbaso.people.profile_display import display_value
 from hocbaso.people.profile_fields import PROFILE_FIELDS
 
@@ -66,9 +67,11 @@ class ChildProfileOut(ChildOut):
 
 
 def _current_enrolments() -> Prefetch[Any]:
+    """`people.current_enrolment` at the pupil's school, for many pupils in one query."""
     return Prefetch(
         "enrolments",
-        queryset=Enrolment.objects.filter(transfer_out_on__isnull=True)
+        queryset=current_enrolments()
+        .filter(class_group__school_id=F("student__school_id"))
         .select_related("class_group__school_year")
         .order_by("-enrolled_on", "-pk"),
         to_attr="current_enrolments",

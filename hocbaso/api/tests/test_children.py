@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from hocbaso.api.tests.fixtures import ApiWorld, client_for
 from hocbaso.assessment.release import withdraw_release
+from hocbaso.audit.actors import SEED
 from hocbaso.org.models import Period
+from hocbaso.people.actions.enrolments import record_transfer_out
 from hocbaso.people.actions.students import verify_student_field
-from hocbaso.people.models import Guardian, Student, VerificationSource
+from hocbaso.people.models import Enrolment, Guardian, Student, VerificationSource
+from hocbaso.people.tests.promotion import promote_pupil_a
+from hocbaso.people.tests.world import World
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +128,38 @@ def test_pagination_limits_and_offsets(api_world: ApiWorld) -> None:
     assert (page["count"], page["limit"], page["offset"]) == (4, 2, 1)
     assert [p["code"] for p in page["items"]] == ["CHKI", "GHKII"]
     assert client.get(url, offset="10").json()["items"] == []
+
+
+@pytest.mark.parametrize(
+    ("left_4a", "expected"),
+    [
+        (False, "4A"),  # promoted from last year's 3A (left open, as promotion leaves it)
+        (True, None),  # then transferred out of 4A: last year's 3A is not the current class
+    ],
+)
+def test_the_current_class_is_the_current_enrolments(
+    world: World, left_4a: bool, expected: str | None
+) -> None:
+    # given pupil A, promoted from 3A (2025-2026) to 4A (2026-2027)
+    promote_pupil_a(world)
+    if left_4a:
+        record_transfer_out(
+            Enrolment.objects.get(student=world.pupil_a, class_group=world.class_4a).pk,
+            transfer_out_on=dt.date(2026, 11, 2),
+            destination="Trường Tiểu học Phước Dân",
+            acting_user=SEED,
+        )
+    client = client_for(world.user("parent_a"))
+    # when the parent reads the children and the child
+    listed = client.get("/api/v1/children").json()["items"][0]["current_class"]
+    child = client.get(f"/api/v1/children/{world.pupil_a.pk}").json()["current_class"]
+    # then both show this year's class, or none once the pupil left it
+    for current in (listed, child):
+        assert (current["name"] if current else None) == expected
+    if expected:
+        assert listed == {
+            "id": world.class_4a.pk,
+            "name": "4A",
+            "grade": 4,
+            "school_year": "2026-2027",
+        }

@@ -12,6 +12,7 @@ from hocbaso.inspection import access
 from hocbaso.inspection.tests.helpers import client_for
 from hocbaso.people.actions.assignments import assign_teacher
 from hocbaso.people.models import Guardian
+from hocbaso.people.tests.promotion import promote_pupil_a
 from hocbaso.people.tests.world import PERSONAS, World
 
 pytestmark = pytest.mark.django_db
@@ -115,3 +116,22 @@ def test_the_home_page_links_the_province_trail_for_the_province_only(world: Wor
         assert f'href="{url}" data-testid="province-trail"' in page
     for persona in ("commune_officer", "principal", "homeroom_4a"):
         assert 'data-testid="province-trail"' not in client_for(persona).get("/").content.decode()
+
+
+@pytest.mark.parametrize("persona", ["homeroom_3a", "subject_teacher_3a", "group_head_3"])
+def test_a_teacher_parent_does_not_read_the_history_through_last_years_class(
+    world: World, persona: str
+) -> None:
+    # given pupil A, promoted from 3A to 4A, is the child of last year's 3A teacher
+    promote_pupil_a(world)
+    teacher = world.user(persona)
+    Guardian.objects.filter(student=world.pupil_a).update(user=teacher)
+
+    def read():
+        return access.access_student_history_for_user(teacher, world.pupil_a.pk)
+
+    # then last year's class does not open this year's pupil's history
+    assert _outcome(read) == "404"
+    # when the teacher also teaches this year's 4A, it does
+    assign_teacher(teacher.pk, world.class_4a.pk, "tin_hoc", acting_user=SEED)
+    assert _outcome(read) == "ok"

@@ -9,9 +9,14 @@ import pytest
 from hocbaso.audit.actors import SEED
 from hocbaso.org import actions as org_actions
 from hocbaso.people.actions.enrolments import enrol_student, record_transfer_out
-from hocbaso.people.current_enrolment import current_enrolment, studies_at
+from hocbaso.people.current_enrolment import (
+    current_enrolment,
+    current_enrolments,
+    students_currently_in,
+    studies_at,
+)
 from hocbaso.people.imports.classes import current_school_year
-from hocbaso.people.models import Enrolment
+from hocbaso.people.models import Enrolment, Student
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +77,13 @@ def test_the_current_enrolment_is_the_latest_years_not_transferred_out(
     # then
     assert (found.class_group.name if found else None) == expected
     assert studies_at(pupil.pk, world.school.pk) is (expected is not None)
+    # and the queryset form agrees: that enrolment only, never last year's open 3A
+    as_filter = current_enrolments().filter(student=pupil, class_group__school=world.school)
+    assert [e.class_group.name for e in as_filter] == ([expected] if expected else [])
+    in_3a_or_4a = Student.objects.filter(
+        students_currently_in(class_group__name__in=["3A", "4A"]), pk=pupil.pk
+    )
+    assert in_3a_or_4a.exists() is (expected == "4A")
 
 
 def test_in_the_summer_the_province_year_is_the_next_but_the_pupil_is_still_in_4a(world) -> None:

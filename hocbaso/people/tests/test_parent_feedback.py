@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from django.http import Http404
+from django.test import Client
+from django.urls import reverse
 
 from hocbaso.audit.models import AuditEvent
 from hocbaso.people.actions.parent_feedback import (
@@ -20,6 +22,7 @@ from hocbaso.people.actions.students import update_student_profile
 from hocbaso.people.errors import ActionError
 from hocbaso.people.models import FieldVerification, ProfileReport, Student
 from hocbaso.people.report_counts import open_report_counts, open_reports
+from hocbaso.people.tests.promotion import promote_pupil_a
 from hocbaso.people.tests.world import World
 
 pytestmark = pytest.mark.django_db
@@ -196,3 +199,23 @@ def test_only_those_who_edit_the_pupil_decide(world: World) -> None:
     assert _counts() == before
     decided = reject_profile_report(report.pk, "Đúng", acting_user=world.user("principal"))
     assert decided.status == "rejected"
+
+
+def test_a_promoted_pupils_report_goes_to_the_current_class(world: World) -> None:
+    # given pupil A, promoted from last year's 3A (left open) to 4A, and a parent's report
+    promoted = promote_pupil_a(world)
+    report = report_profile_error(
+        world.pupil_a.pk, "hometown", "Quê ở Ninh Hải", acting_user=world.user("parent_a")
+    )
+    # then it is on 4A's list only, not on last year's 3A's
+    assert open_report_counts([world.class_4a.pk, promoted.class_3a.pk]) == {world.class_4a.pk: 1}
+    assert [r.pk for r in open_reports(world.class_4a.pk)] == [report.pk]
+    assert open_reports(promoted.class_3a.pk) == []
+    # when the principal decides it, the answer leads back to 4A's list
+    client = Client()
+    client.force_login(world.user("principal"))
+    response = client.post(
+        reverse("decide_report", args=[report.pk]), {"decision": "reject", "note": "Đúng"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("class_reports", args=[world.class_4a.pk])

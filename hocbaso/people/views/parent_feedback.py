@@ -17,6 +17,7 @@ from hocbaso.people.actions.consent import record_child_consent
 from hocbaso.people.actions.parent_feedback import reject_profile_report, resolve_profile_report
 from hocbaso.people.consent import consent_states_for
 from hocbaso.people.consent_texts import CONSENT_PURPOSES
+from hocbaso.people.current_enrolment import current_enrolment
 from hocbaso.people.errors import ActionError
 from hocbaso.people.models import Enrolment, ProfileReport
 from hocbaso.people.profile_display import display_value
@@ -87,15 +88,10 @@ def decide_report(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Đã trả lời phản ánh; phụ huynh sẽ thấy kết quả."))
-    class_id = (
-        Enrolment.objects.filter(student_id=report.student_id, transfer_out_on__isnull=True)
-        .order_by("-pk")
-        .values_list("class_group_id", flat=True)
-        .first()
-    )
-    if class_id is None:
+    current = current_enrolment(report.student_id, report.student.school_id)
+    if current is None:
         return redirect("student_detail", pk=report.student_id)
-    return redirect("class_reports", pk=class_id)
+    return redirect("class_reports", pk=current.class_group_id)
 
 
 @login_required
