@@ -82,3 +82,16 @@ def test_last_years_homeroom_teacher_who_is_the_parent_does_not_edit_the_pupil(
     # while this year's homeroom teacher does, and last year's still edits pupil Lưu
     assert access.can_edit_student(world.user("homeroom_4a"), pupil) is True
     assert access.can_edit_student(teacher, promoted.not_placed) is True
+
+
+@pytest.mark.parametrize("page", ["", "hoan-thien/"])
+@pytest.mark.parametrize("persona", ["homeroom_3a", "principal"])
+def test_last_years_roster_links_only_the_pupils_the_reader_may_open(
+    world: World, promoted: Promoted, persona: str, page: str
+) -> None:
+    # the roster still lists pupil A (3A's history), but last year's teacher gets no dead link
+    sees_a, sees_luu = SEES[persona]
+    html = _client(world, persona).get(f"/lop/{promoted.class_3a.pk}/{page}").content.decode()
+    assert world.pupil_a.full_name in html
+    assert (f'href="/hoc-sinh/{world.pupil_a.pk}/"' in html) is sees_a
+    assert (f'href="/hoc-sinh/{promoted.not_placed.pk}/"' in html) is sees_luu

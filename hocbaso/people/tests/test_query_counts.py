@@ -56,8 +56,9 @@ def _client(world: World, persona: str) -> Client:
 
 # Queries per page, whatever the class size. Each includes the session and user loads, the
 # fresh read of the viewer's roles and assignments (ASVS 8.3.2) and the session save.
-CLASS_ROSTER = 16  # + the open parents' reports badge (issue 6), first request (1)
-CLASS_BOARD = 10  # a second request within a minute: no session save (- 3)
+CLASS_ROSTER = 17  # + the open parents' reports badge (issue 6), first request (1),
+# and which pupils are still in the class, to link their pages (1: people/views/schools.py)
+CLASS_BOARD = 11  # a second request within a minute: no session save (- 3); the links (+ 1)
 SCHOOL_BOARD = 19  # with the first request's session-limits read
 PUPIL_LIST = 8  # a second request within a minute: no session save (- 3)
 
