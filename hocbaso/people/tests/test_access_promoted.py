@@ -95,3 +95,14 @@ def test_last_years_roster_links_only_the_pupils_the_reader_may_open(
     assert world.pupil_a.full_name in html
     assert (f'href="/hoc-sinh/{world.pupil_a.pk}/"' in html) is sees_a
     assert (f'href="/hoc-sinh/{promoted.not_placed.pk}/"' in html) is sees_luu
+
+
+def test_last_years_consent_board_offers_no_form_for_a_pupil_who_moved_up(
+    world: World, promoted: Promoted
+) -> None:
+    # the board lists pupil A (3A's history), but recording is for the current class (4A)
+    html = _client(world, "homeroom_3a").get(f"/lop/{promoted.class_3a.pk}/dong-y/")
+    page = html.content.decode()
+    assert world.pupil_a.full_name in page
+    assert f'action="/hoc-sinh/{world.pupil_a.pk}/' not in page
+    assert f'action="/hoc-sinh/{promoted.not_placed.pk}/' in page

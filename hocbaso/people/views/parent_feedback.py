@@ -23,6 +23,7 @@ from hocbaso.people.models import Enrolment, ProfileReport
 from hocbaso.people.profile_display import display_value
 from hocbaso.people.profile_fields import FIELDS_BY_NAME
 from hocbaso.people.report_counts import open_reports
+from hocbaso.people.roster_links import still_in_class
 from hocbaso.people.scope import scope_for
 
 
@@ -112,6 +113,8 @@ def class_consent(request: HttpRequest, pk: int) -> HttpResponse:
             "class_group": class_group,
             "purposes": CONSENT_PURPOSES,
             "rows": rows,
+            # a pupil who moved up is recorded for at the current class (people/roster_links.py)
+            "in_class": still_in_class(class_group, [e.student_id for e in enrolments]),
             "can_record": _edits_class_pupils(request.user, class_group),
         },
     )

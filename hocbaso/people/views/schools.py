@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from hocbaso.org.models import ClassGroup, Period
+from hocbaso.org.models import Period
 from hocbaso.people import access
 from hocbaso.people.completeness import completeness_for
-from hocbaso.people.current_enrolment import current_enrolments
 from hocbaso.people.models import Enrolment, HomeroomAssignment, Student
 from hocbaso.people.report_counts import open_report_counts
+from hocbaso.people.roster_links import openable_pupils
 from hocbaso.people.scope import scope_for
 
 
@@ -70,24 +68,6 @@ def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _openable(user: Any, class_group: ClassGroup, student_ids: list[int]) -> set[int]:
-    """The pupils of a roster whose page the user may open. A past year's class lists pupils
-    who have moved up since: its teachers still read the class, but a pupil is reached through
-    the current class only (people/current_enrolment.py), so they get the name without a dead
-    link. One query for a class whose pupils are all still in it; the visibility of the
-    others is asked only when there are any."""
-    openable = set(
-        current_enrolments()
-        .filter(class_group=class_group, student_id__in=student_ids)
-        .values_list("student_id", flat=True)
-    )
-    moved_up = [pk for pk in student_ids if pk not in openable]
-    if moved_up:
-        visible = access.students_visible_to(user).filter(pk__in=moved_up)
-        openable.update(visible.values_list("pk", flat=True))
-    return openable
-
-
 @login_required
 @never_cache
 def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -99,7 +79,7 @@ def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("student__full_name", "student__pk")
     )
     entries = completeness_for([e.student for e in enrolments])
-    linked = _openable(request.user, class_group, [e.student_id for e in enrolments])
+    linked = openable_pupils(request.user, class_group, [e.student_id for e in enrolments])
     homeroom = (
         HomeroomAssignment.objects.active()
         .filter(class_group=class_group)
@@ -136,7 +116,7 @@ def class_completeness(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "class_group": class_group,
             "entries": entries,
-            "linked": _openable(request.user, class_group, [e.student.pk for e in entries]),
+            "linked": openable_pupils(request.user, class_group, [e.student.pk for e in entries]),
             "complete": sum(1 for e in entries if e.is_complete),
         },
     )
