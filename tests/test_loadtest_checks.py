@@ -10,6 +10,7 @@ import pytest
 from bench.loadtest import acks, autovacuum, run, seed
 from bench.loadtest.cells import sheet_cells
 from hocbaso.assessment.actions.save_sheet import CellInput, save_sheet
+from hocbaso.assessment.models import SheetSave
 from hocbaso.audit.context import request_context
 from hocbaso.people.models import User
 
@@ -78,6 +79,24 @@ def test_acknowledged_saves_are_found_and_a_lost_one_is_reported() -> None:
         "no SheetSave with this idempotency key",
         "version 1 ≠ 7",
     ]
+
+
+@pytest.mark.django_db
+def test_a_cell_the_save_left_unchanged_is_checked_at_the_save_s_version() -> None:
+    # given a sheet whose first pupil already holds the value a later full save sends
+    seed.seed(schools=1, classes=1)
+    [teacher] = seed.plan()
+    user = User.objects.get(username=teacher["username"])
+    first_pupil = teacher["pupils"][:1]
+    early = _save(user, {**teacher, "pupils": first_pupil}, 34, 0)  # 34 ≡ 1 (mod 3 and 11)
+    full = _save(user, teacher, 1, 1)
+    # then the full save wrote 34 cells, and its 35th is still acknowledged, not lost
+    assert SheetSave.objects.get(idempotency_key=full["key"]).changed == 34
+    report = acks.check_acknowledged([early, full])
+    assert (report["lost"], report["cells_checked"]) == (0, 36)
+    # and a cell whose value as of that version differs is still reported
+    wrong = {**full, "cells": [[*full["cells"][0][:2], 10]] + full["cells"][1:]}  # type: ignore[index,operator]
+    assert acks.check_acknowledged([wrong])["lost"] == 1
 
 
 def test_row_by_row_saves_take_turns_and_change_every_cell_they_send() -> None:
