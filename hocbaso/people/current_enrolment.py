@@ -18,6 +18,11 @@ pupil through a class (`people.access`, `inspection.access`), the parents' curre
 where a parent's report goes. `current_enrolment` is that filter for one pupil and one school.
 A class's own list (its roster, sheets, counts) is not this rule: it is the class's enrolments
 not transferred out, whatever the pupil's later years.
+
+A pupil who left a class and came back to it the same year has two enrolments there: the old
+one, closed by its transfer-out date (never edited), and the new one, open. At most one open
+enrolment per pupil and class (constraint `enrolment_open_unique_per_class`); a read that may
+meet both picks the open one, or the latest (`-enrolled_on`, `-pk`).
 """
 
 from __future__ import annotations

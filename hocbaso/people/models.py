@@ -229,8 +229,12 @@ class Enrolment(models.Model):
         verbose_name = _("xếp lớp")
         verbose_name_plural = _("xếp lớp")
         constraints = [
+            # One open enrolment of a pupil per class. A pupil who left (transfer out) and
+            # comes back to the same class has a new enrolment; the old one keeps its date.
             models.UniqueConstraint(
-                fields=["student", "class_group"], name="enrolment_unique_per_class"
+                fields=["student", "class_group"],
+                condition=models.Q(transfer_out_on__isnull=True),
+                name="enrolment_open_unique_per_class",
             )
         ]
 

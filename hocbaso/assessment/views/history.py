@@ -105,6 +105,7 @@ def cell_history(
     enrolment = (
         Enrolment.objects.filter(class_group=class_group, student_id=student_id)
         .select_related("student")
+        .order_by("-enrolled_on", "-pk")  # a pupil who left and came back: the return
         .first()
     )
     if column is None or enrolment is None:

@@ -45,11 +45,15 @@ def enrol_student(
         raise ActionError(
             "Học sinh chưa thuộc trường của lớp này; hãy tiếp nhận chuyển trường trước."
         )
+    # One open enrolment per school year. A pupil who left a class (transfer out) may come
+    # back to it: a new enrolment; the old one keeps its transfer-out date (history).
     same_year = Enrolment.objects.filter(
         student=student,
         class_group__school_year=class_group.school_year,
         transfer_out_on__isnull=True,
     )
+    if same_year.filter(class_group=class_group).exists():
+        raise ActionError(f"Học sinh đang học lớp {class_group.name}.")
     if same_year.exists():
         raise ActionError(
             f"Học sinh đang học một lớp khác trong năm học {class_group.school_year.code}."

@@ -55,7 +55,8 @@ def class_reports(request: HttpRequest, pk: int) -> HttpResponse:
         ProfileReport.objects.filter(
             voided_at__isnull=True,
             status__in=[ProfileReport.Status.RESOLVED, ProfileReport.Status.REJECTED],
-            student__enrolments__class_group=class_group,
+            # once per report, even for a pupil with two enrolments in the class (left, back)
+            student__in=Enrolment.objects.filter(class_group=class_group).values("student_id"),
         )
         .select_related("student", "resolver")
         .order_by("-decided_at", "-pk")[:30]

@@ -89,7 +89,8 @@ def _render_detail(
     enrolments = (
         Enrolment.objects.filter(student=student)
         .select_related("class_group__school_year", "class_group__school")
-        .order_by("-class_group__school_year__code")
+        # newest first; in one year a return to the class after a transfer out comes first
+        .order_by("-class_group__school_year__code", "-enrolled_on", "-pk")
     )
     entry = completeness_for([student])[0]
     context = {

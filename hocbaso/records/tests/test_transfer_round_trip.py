@@ -297,3 +297,33 @@ def test_a_pupil_who_left_and_comes_back_is_returning_despite_last_years_class(
     # then the pupil is returning, not "still studying here"
     assert report.match is not None
     assert (report.match.problems, report.match.mode) == ([], "returning")
+
+
+def test_a_pupil_who_left_comes_back_to_the_same_class_by_a_package(tw: TransferWorld) -> None:
+    # given pupil A transferred out of 4A by the package, coming back to Đô Vinh the same year
+    # with a package from another installation (simulated: its school code is unknown here)
+    world = tw.world
+    data = layout.PACKAGES.read(_export(tw).sha256)
+    left = Enrolment.objects.get(student=world.pupil_a, class_group=world.class_4a)
+    School.objects.filter(pk=world.school.pk).update(code="TH-DV-MOI")
+    RecordPage.objects.filter(pk=tw.page.pk).update(record_code="HB-DI-CHUYEN")
+    # when Đô Vinh receives the pupil into 4A, the class the pupil left
+    result = import_transfer_package(
+        data, school=world.school, class_group=world.class_4a,
+        acting_user=world.user("principal"), dry_run=False, enrolled_on=dt.date(2027, 1, 4),
+    )  # fmt: skip
+    # then the pupil is returning, with a new open enrolment in 4A; the old one kept closed
+    assert result.report.match is not None
+    assert result.report.match.mode == "returning"
+    assert result.student is not None
+    assert result.student.pk == world.pupil_a.pk
+    assert result.package is not None
+    rows = Enrolment.objects.filter(student=world.pupil_a, class_group=world.class_4a)
+    assert list(rows.order_by("pk").values_list("pk", "transfer_out_on", "transfer_in_on")) == [
+        (left.pk, left.transfer_out_on, None),
+        (result.package.enrolment_id, None, dt.date(2027, 1, 4)),
+    ]  # fmt: skip
+    assert list(AuditEvent.objects.order_by("-pk").values_list("action", flat=True)[:2]) == [
+        "transfer.received",
+        "student.enrolled",
+    ]

@@ -105,8 +105,12 @@ def summary_rows(student: Student, school: School) -> list[dict[str, Any]]:
         .select_related("class_group__school_year", "class_group__school__commune")
         .order_by("class_group__school_year__starts_on", "enrolled_on", "pk")
     )
+    seen: set[int] = set()
     for enrolment in enrolments:
         class_group = enrolment.class_group
+        if class_group.pk in seen:  # left the class and came back: one row per class and period
+            continue
+        seen.add(class_group.pk)
         for period in Period.objects.filter(school_year=class_group.school_year):
             summary = build_summary(class_group, period)
             row = next((r for r in summary.rows if r.student_id == student.pk), None)
