@@ -76,6 +76,8 @@ def test_principal_enrols_then_proves_the_code_and_no_page_breaks_the_csp(
         page.goto(f"{base}/")
         page.select_option("select[name=language]", "en")
         page.wait_for_selector("html[lang=en]")
+        # the new page's <html> is there before its deferred app.js listens to the select
+        page.wait_for_load_state("load")
         page.select_option("select[name=language]", "vi")
         page.wait_for_selector("html[lang=vi]")
         # when they log out and in again, the code is asked
